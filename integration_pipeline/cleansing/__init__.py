@@ -1,0 +1,1 @@
+"""Cleansing: pure functions that standardise and validate values before they move."""

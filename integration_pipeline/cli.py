@@ -1,0 +1,144 @@
+"""The `integration-pipeline` command."""
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from integration_pipeline.sandbox.errors import SandboxError
+from integration_pipeline.sandbox.settings import DEFAULT_CUSTOMERS, SandboxSettings
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> SandboxSettings:
+    settings = SandboxSettings()
+    overrides = {
+        "data_dir": args.data_dir.resolve() if args.data_dir else None,
+        "erp_port": args.erp_port,
+        "database": args.database,
+        "postgres_url": args.postgres_url,
+        "customers": getattr(args, "customers", None),
+        "seed": getattr(args, "seed", None),
+        "as_of": getattr(args, "as_of", None),
+    }
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _add_sandbox_options(parser: argparse.ArgumentParser, seeding: bool) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder for databases, logs and demo files "
+        "(default: ./.data, or INTEGRATION_PIPELINE_DATA)",
+    )
+    parser.add_argument(
+        "--erp-port",
+        type=int,
+        help="Tryton server port (default 8000, or INTEGRATION_PIPELINE_ERP_PORT)",
+    )
+    parser.add_argument("--database", help="Tryton database name (default integration_demo)")
+    parser.add_argument(
+        "--postgres-url",
+        help="put the Tryton database on this PostgreSQL "
+        "server, e.g. postgresql://root@127.0.0.1:5432 (default: SQLite)",
+    )
+    if seeding:
+        parser.add_argument(
+            "--customers",
+            type=int,
+            help=f"demo scale: real customers to generate (default {DEFAULT_CUSTOMERS})",
+        )
+        parser.add_argument("--seed", type=int, help="random seed of the demo data (default 42)")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            help="last day of the demo history, YYYY-MM-DD (default: the first of this month)",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="replace an existing sandbox database with a fresh copy",
+        )
+
+
+def _cmd_sandbox_up(args: argparse.Namespace) -> int:
+    from integration_pipeline.sandbox import manager
+
+    if args.customers is not None and args.customers < 1:
+        raise SandboxError("--customers must be at least 1", "give a positive number")
+    described = manager.up(_settings(args), _say, reset=args.reset)
+    erp = described["erp"]
+    _say(
+        f"ERP (Tryton) ready: {erp['rpc_url']} database {erp['database']!r}, "
+        f"user {erp['user']!r}; SQL: {erp['db_url']}"
+    )
+    return 0
+
+
+def _cmd_sandbox_status(args: argparse.Namespace) -> int:
+    from integration_pipeline.sandbox import manager
+
+    described = manager.status(_settings(args))
+    if args.json:
+        print(json.dumps(described, indent=2, ensure_ascii=False))
+        return 0
+    erp = described["erp"]
+    if not erp:
+        _say(f"no sandbox in {described['data_dir']}: run `integration-pipeline sandbox up`")
+        return 0
+    state = "running" if erp["running"] else "stopped"
+    _say(
+        f"ERP (Tryton): {state}, {erp['rpc_url']} database {erp['database']!r} "
+        f"({erp['backend']}), SQL: {erp['db_url']}"
+    )
+    return 0
+
+
+def _cmd_sandbox_down(args: argparse.Namespace) -> int:
+    from integration_pipeline.sandbox import manager
+
+    manager.down(_settings(args), _say)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="integration-pipeline",
+        description="CRM (HubSpot) <-> ERP (Tryton) integration on Dagster.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = commands.add_parser("sandbox", help="the local ERP/CRM sandbox with demo data")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    up = sandbox_commands.add_parser("up", help="create (or reuse) and start the sandbox")
+    _add_sandbox_options(up, seeding=True)
+    up.set_defaults(handler=_cmd_sandbox_up)
+    status = sandbox_commands.add_parser("status", help="what runs where, and how to reach it")
+    _add_sandbox_options(status, seeding=False)
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(handler=_cmd_sandbox_status)
+    down = sandbox_commands.add_parser("down", help="stop what `sandbox up` started")
+    _add_sandbox_options(down, seeding=False)
+    down.set_defaults(handler=_cmd_sandbox_down)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SandboxError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-made is left behind", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Starting and stopping the sandbox's server processes, and checking ports."""
+
+import contextlib
+import errno
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from integration_pipeline.sandbox.errors import SandboxError
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def require_free_port(port: int, what: str, flag: str, variable: str) -> None:
+    if not port_is_free(port):
+        raise SandboxError(
+            f"port {port} on 127.0.0.1, wanted for {what}, is already in use by another program",
+            f"stop that program, or choose another port with {flag} PORT or {variable}=PORT",
+        )
+
+
+def is_alive(pid: int | None, expected_in_cmdline: str) -> bool:
+    """True when `pid` runs and is the program we started (not a recycled pid)."""
+    if not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return False
+    return expected_in_cmdline in cmdline
+
+
+def start(command: list[str], log_file: Path, env: dict[str, str] | None = None) -> int:
+    """Start a server in its own session (so that stopping it stops its children too)."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
+    return process.pid
+
+
+def _has_exited(pid: int) -> bool:
+    """Gone, or a zombie: dead but not yet reaped by its parent."""
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reaps it when it is our child
+    except ChildProcessError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return True
+    return state == "Z"
+
+
+def stop(pid: int, timeout: float = 10.0) -> None:
+    """SIGTERM the process group, then SIGKILL what is left after `timeout` seconds."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _has_exited(pid):
+            return
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,1 @@
+"""The Tryton ERP of the sandbox: configuration, database build, business setup, server."""
