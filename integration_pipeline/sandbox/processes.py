@@ -43,7 +43,9 @@ def is_alive(pid: int | None, expected_in_cmdline: str) -> bool:
     return expected_in_cmdline in cmdline
 
 
-def start(command: list[str], log_file: Path, env: dict[str, str] | None = None) -> int:
+def start(
+    command: list[str], log_file: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start a server in its own session (so that stopping it stops its children too)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
@@ -55,15 +57,13 @@ def start(command: list[str], log_file: Path, env: dict[str, str] | None = None)
             start_new_session=True,
             env=env,
         )
-    return process.pid
+    return process
 
 
 def _has_exited(pid: int) -> bool:
     """Gone, or a zombie: dead but not yet reaped by its parent."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaps it when it is our child
-    except ChildProcessError:
-        pass
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
     except (OSError, IndexError):

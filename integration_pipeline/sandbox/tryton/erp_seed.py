@@ -86,12 +86,9 @@ def batched(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 
 def _party_values(party: ErpParty, ids: BusinessIds) -> dict[str, Any]:
-    mechanisms = []
-    for kind, value in party.contacts:
-        # Tryton refuses an invalid e-mail in an e-mail field; clerks then keep it as "other".
-        if kind == "email" and not _looks_like_email(value):
-            kind = "other"
-        mechanisms.append({"type": kind, "value": value})
+    # Values as the clerk typed them: Tryton checks phones (with phonenumbers) but checks
+    # e-mails only when email-validator is installed, which it is not here.
+    mechanisms = [{"type": kind, "value": value} for kind, value in party.contacts]
     address = {
         "street_unstructured": party.street,
         "city": party.city,
@@ -110,16 +107,6 @@ def _party_values(party: ErpParty, ids: BusinessIds) -> dict[str, Any]:
     if party.credit_limit is not None:
         values["credit_limit_amount"] = party.credit_limit
     return values
-
-
-def _looks_like_email(value: str) -> bool:
-    from trytond.tools.email_ import EmailNotValidError, validate_email
-
-    try:
-        validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def seed_parties(

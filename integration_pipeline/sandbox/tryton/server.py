@@ -1,5 +1,6 @@
 """The Tryton server process: start it, wait until it answers, describe how to reach it."""
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,16 +19,18 @@ def start_server(config: Path, database: str, port: int, erp_dir: Path) -> int:
     )
     log = erp_dir / "trytond.log"
     command = [str(Path(sys.executable).parent / "trytond"), "-c", str(config), "-d", database]
-    pid = processes.start(command, log)
-    wait_until_ready(port, database, pid, log)
-    return pid
+    process = processes.start(command, log)
+    wait_until_ready(port, database, process, log)
+    return process.pid
 
 
-def wait_until_ready(port: int, database: str, pid: int, log: Path, timeout: float = 60) -> None:
+def wait_until_ready(
+    port: int, database: str, process: subprocess.Popen, log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{port}/rpc/"
     while time.monotonic() < deadline:
-        if not processes.is_alive(pid, MARKER):
+        if process.poll() is not None:
             tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
             raise SandboxError(
                 f"the Tryton server exited while starting; its log ends with:\n{tail}",
@@ -42,7 +45,7 @@ def wait_until_ready(port: int, database: str, pid: int, log: Path, timeout: flo
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
-    processes.stop(pid)
+    processes.stop(process.pid)
     raise SandboxError(
         f"the Tryton server did not answer on port {port} within {timeout:.0f}s",
         f"read {log} for the reason",

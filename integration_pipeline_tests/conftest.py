@@ -1,0 +1,117 @@
+"""Shared fixtures: one Tryton database built per test run, copied for each test that needs it.
+
+The build (trytond-admin + company setup + demo seeding) runs once, into a cache folder that
+lives as long as the test session; every test gets its own copy of the file and, when it
+needs one, its own Tryton server on a free port.
+"""
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from integration_pipeline.connectors.tryton_rpc import TrytonRPC
+from integration_pipeline.sandbox import processes
+from integration_pipeline.sandbox.demo.generator import generate
+from integration_pipeline.sandbox.demo.records import DemoConfig, DemoDataset
+from integration_pipeline.sandbox.settings import SandboxSettings
+from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
+from integration_pipeline.sandbox.tryton.database import install_database, template_key
+from integration_pipeline.sandbox.tryton.server import start_server
+
+# Small but complete: every kind of record and dirt appears at this scale.
+TEST_DEMO = {"seed": 7, "customers": 20, "as_of": date(2026, 11, 1)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def test_settings(sandbox_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> SandboxSettings:
+    return SandboxSettings(
+        data_dir=tmp_path_factory.mktemp("template-data"),
+        cache_dir=sandbox_cache,
+        erp_port=free_port(),
+        postgres_url=None,
+        erp_password="admin",
+        **TEST_DEMO,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_dataset() -> DemoDataset:
+    return generate(DemoConfig(**TEST_DEMO))
+
+
+@pytest.fixture(scope="session")
+def erp_template(test_settings: SandboxSettings) -> Path:
+    """The seeded SQLite database, built once per test session."""
+    install_database(test_settings, reset=False, progress=lambda _: None)
+    template = test_settings.cache_dir / "tryton" / f"{template_key(test_settings)}.sqlite"
+    assert template.exists()
+    return template
+
+
+@dataclass
+class RunningErp:
+    settings: SandboxSettings
+    pid: int
+    db_url: str
+
+    @property
+    def server_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.erp_port}"
+
+    def rpc(self) -> TrytonRPC:
+        client = TrytonRPC(self.server_url, self.settings.database)
+        client.login(self.settings.erp_user, self.settings.erp_password)
+        return client
+
+
+@pytest.fixture
+def erp_database(erp_template: Path, test_settings: SandboxSettings, tmp_path: Path) -> SandboxSettings:
+    """A private copy of the seeded database; returns the settings that point at it."""
+    settings = replace(test_settings, data_dir=tmp_path / "data", erp_port=free_port())
+    target = settings.erp_dir / "db" / f"{settings.database}.sqlite"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(erp_template, target)
+    return settings
+
+
+@pytest.fixture
+def running_erp(erp_database: SandboxSettings) -> Iterator[RunningErp]:
+    settings = erp_database
+    config = write_config(settings.erp_dir / "trytond.conf", settings.erp_dir / "db", settings)
+    pid = start_server(config, settings.database, settings.erp_port, settings.erp_dir)
+    try:
+        yield RunningErp(settings, pid, sqlalchemy_url(settings, settings.database))
+    finally:
+        processes.stop(pid)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The machine's PostgreSQL server; tests that need it are skipped when it does not answer."""
+    url = os.environ.get("INTEGRATION_PIPELINE_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432")
+    try:
+        import psycopg
+
+        psycopg.connect(f"{url}/postgres", connect_timeout=3).close()
+    except Exception as error:  # noqa: BLE001 - any failure means: no server to test against
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL cases, but {url} does not answer: {error}")
+        pytest.skip(f"PostgreSQL at {url} does not answer: {error}")
+    return url
