@@ -82,7 +82,9 @@ class RunningErp:
 
 
 @pytest.fixture
-def erp_database(erp_template: Path, test_settings: SandboxSettings, tmp_path: Path) -> SandboxSettings:
+def erp_database(
+    erp_template: Path, test_settings: SandboxSettings, tmp_path: Path
+) -> SandboxSettings:
     """A private copy of the seeded database; returns the settings that point at it."""
     settings = replace(test_settings, data_dir=tmp_path / "data", erp_port=free_port())
     target = settings.erp_dir / "db" / f"{settings.database}.sqlite"
@@ -105,7 +107,9 @@ def running_erp(erp_database: SandboxSettings) -> Iterator[RunningErp]:
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """The machine's PostgreSQL server; tests that need it are skipped when it does not answer."""
-    url = os.environ.get("INTEGRATION_PIPELINE_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432")
+    url = os.environ.get(
+        "INTEGRATION_PIPELINE_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432"
+    )
     try:
         import psycopg
 

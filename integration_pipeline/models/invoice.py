@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, model_validator
 
 from integration_pipeline.models.common import (
     CanonicalModel,
@@ -51,12 +51,10 @@ class Invoice(CanonicalModel):
             raise ValueError("a posted invoice needs an invoice_date")
         return self
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def amount_paid(self) -> Decimal:
         return sum((p.amount for p in self.payments), Decimal(0))
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def amount_due(self) -> Decimal:
         return self.total - self.amount_paid

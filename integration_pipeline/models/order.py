@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, model_validator
 
 from integration_pipeline.models.common import (
     CanonicalModel,
@@ -27,12 +27,13 @@ class OrderState(StrEnum):
 
 
 class OrderLine(CanonicalModel):
+    """Derived amounts are properties, not fields: a JSON round trip stays exact."""
+
     product_code: ProductCode
     quantity: PositiveQuantity
     unit_price: NonNegativeMoney
     description: str | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def amount(self) -> Decimal:
         return self.quantity * self.unit_price
@@ -56,7 +57,6 @@ class Order(CanonicalModel):
             raise ValueError("customer must reference a customer record, not the order itself")
         return self
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))

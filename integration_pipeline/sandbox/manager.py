@@ -89,6 +89,10 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
         progress("stopping the running Tryton server first")
         down(settings, progress)
 
+    # Fail before a long build, not after it.
+    processes.require_free_port(
+        settings.erp_port, "the Tryton ERP server", "--erp-port", "INTEGRATION_PIPELINE_ERP_PORT"
+    )
     demo = {
         "seed": settings.seed,
         "customers": settings.customers,

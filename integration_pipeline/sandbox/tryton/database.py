@@ -114,7 +114,8 @@ def _sqlite_template(settings: SandboxSettings, progress: Progress) -> Path:
         progress(f"using the cached Tryton template {template}")
         return template
     templates.mkdir(parents=True, exist_ok=True)
-    build_dir = Path(tempfile.mkdtemp(prefix="build-", dir=templates))
+    _remove_abandoned_builds(templates)
+    build_dir = Path(tempfile.mkdtemp(prefix=f"build-{os.getpid()}-", dir=templates))
     try:
         database = "template"
         (build_dir / f"{database}.sqlite").touch()
@@ -124,6 +125,14 @@ def _sqlite_template(settings: SandboxSettings, progress: Progress) -> Path:
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
     return template
+
+
+def _remove_abandoned_builds(templates: Path) -> None:
+    """Build folders of processes that died mid-build (killed, machine restarted)."""
+    for folder in templates.glob("build-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _install_sqlite(settings: SandboxSettings, reset: bool, progress: Progress) -> bool:

@@ -32,22 +32,44 @@ def _new_party(rpc: TrytonRPC, name: str, credit_limit: Decimal | None = None) -
 
 def _sale(rpc: TrytonRPC, party: int, address: int, product: dict, quantity: float) -> int:
     taxes = rpc.model("account.tax", "search", [], 0, 1, None)
-    (sale,) = rpc.model("sale.sale", "create", [{
-        "party": party, "invoice_address": address, "shipment_address": address,
-        "reference": f"test:{party}",
-        "lines": [["create", [{
-            "product": product["id"], "quantity": quantity, "unit": product["default_uom"],
-            "unit_price": Decimal("1500000"), "taxes": [["add", taxes]],
-        }]]],
-    }])
+    (sale,) = rpc.model(
+        "sale.sale",
+        "create",
+        [
+            {
+                "party": party,
+                "invoice_address": address,
+                "shipment_address": address,
+                "reference": f"test:{party}",
+                "lines": [
+                    [
+                        "create",
+                        [
+                            {
+                                "product": product["id"],
+                                "quantity": quantity,
+                                "unit": product["default_uom"],
+                                "unit_price": Decimal("1500000"),
+                                "taxes": [["add", taxes]],
+                            }
+                        ],
+                    ]
+                ],
+            }
+        ],
+    )
     return sale
 
 
 def _pay(rpc: TrytonRPC, invoice: int, amount: Decimal) -> None:
     """Run the invoice's pay wizard as the Tryton client does."""
     session, start, _ = rpc.call("wizard.account.invoice.pay.create", rpc.context)
-    context = {**rpc.context, "active_id": invoice, "active_ids": [invoice],
-               "active_model": "account.invoice"}
+    context = {
+        **rpc.context,
+        "active_id": invoice,
+        "active_ids": [invoice],
+        "active_model": "account.invoice",
+    }
     view = rpc.call("wizard.account.invoice.pay.execute", session, {}, start, context)
     form = {k: v for k, v in view["view"]["defaults"].items() if not k.endswith(".")}
     (method,) = rpc.model("account.invoice.payment.method", "search", [], 0, 1, None)
@@ -58,15 +80,25 @@ def _pay(rpc: TrytonRPC, invoice: int, amount: Decimal) -> None:
     if answer.get("view"):  # less than the amount due: Tryton asks how to treat the rest
         ask = {k: v for k, v in answer["view"]["defaults"].items() if not k.endswith(".")}
         ask["type"] = "partial"
-        rpc.call("wizard.account.invoice.pay.execute", session, {"start": form, "ask": ask},
-                 "pay", context)
+        rpc.call(
+            "wizard.account.invoice.pay.execute",
+            session,
+            {"start": form, "ask": ask},
+            "pay",
+            context,
+        )
     rpc.call("wizard.account.invoice.pay.delete", session, context)
 
 
 def test_sale_ships_invoices_and_is_paid(running_erp):
     with running_erp.rpc() as rpc:
         (product,) = rpc.model(
-            "product.product", "search_read", [["code", "=", "P-0001"]], 0, 1, None,
+            "product.product",
+            "search_read",
+            [["code", "=", "P-0001"]],
+            0,
+            1,
+            None,
             ["default_uom"],
         )
         before = _on_hand(rpc, product["id"])
@@ -76,8 +108,9 @@ def test_sale_ships_invoices_and_is_paid(running_erp):
         sale = _sale(rpc, party, address, product, 3)
         rpc.model("sale.sale", "quote", [sale])
         rpc.model("sale.sale", "confirm", [sale])
-        (state,) = rpc.model("sale.sale", "read", [sale], ["state", "shipments", "invoices",
-                                                           "total_amount"])
+        (state,) = rpc.model(
+            "sale.sale", "read", [sale], ["state", "shipments", "invoices", "total_amount"]
+        )
         assert state["state"] == "processing"
         assert len(state["shipments"]) == 1 and len(state["invoices"]) == 1
         assert state["total_amount"] == Decimal("4950000")  # 3 × 1,500,000 + 10 % VAT
@@ -97,20 +130,33 @@ def test_sale_ships_invoices_and_is_paid(running_erp):
         assert receivable["receivable"] == Decimal("2950000")
         _pay(rpc, state["invoices"][0], Decimal("2950000"))
 
-        (invoice,) = rpc.model("account.invoice", "read", state["invoices"], ["state",
-                                                                              "amount_to_pay"])
-        assert invoice == {"id": state["invoices"][0], "state": "paid",
-                           "amount_to_pay": Decimal("0")}
-        (final,) = rpc.model("sale.sale", "read", [sale], ["state", "invoice_state",
-                                                          "shipment_state"])
+        (invoice,) = rpc.model(
+            "account.invoice", "read", state["invoices"], ["state", "amount_to_pay"]
+        )
+        assert invoice == {
+            "id": state["invoices"][0],
+            "state": "paid",
+            "amount_to_pay": Decimal("0"),
+        }
+        (final,) = rpc.model(
+            "sale.sale", "read", [sale], ["state", "invoice_state", "shipment_state"]
+        )
         assert (final["state"], final["invoice_state"], final["shipment_state"]) == (
-            "done", "paid", "sent")
+            "done",
+            "paid",
+            "sent",
+        )
 
 
 def test_credit_limit_comes_back_as_a_warning(running_erp):
     with running_erp.rpc() as rpc:
         (product,) = rpc.model(
-            "product.product", "search_read", [["code", "=", "P-0002"]], 0, 1, None,
+            "product.product",
+            "search_read",
+            [["code", "=", "P-0002"]],
+            0,
+            1,
+            None,
             ["default_uom"],
         )
         party, address = _new_party(rpc, "Tight Credit Ltd", credit_limit=Decimal("1000000"))
@@ -125,8 +171,16 @@ def test_credit_limit_comes_back_as_a_warning(running_erp):
 
 def test_business_errors_carry_the_erps_message(running_erp):
     with running_erp.rpc() as rpc, pytest.raises(TrytonUserError) as error:
-        rpc.model("party.party", "create", [{
-            "name": "Bad phone", "contact_mechanisms": [["create", [
-                {"type": "phone", "value": "12-not-a-phone"}]]],
-        }])
+        rpc.model(
+            "party.party",
+            "create",
+            [
+                {
+                    "name": "Bad phone",
+                    "contact_mechanisms": [
+                        ["create", [{"type": "phone", "value": "12-not-a-phone"}]]
+                    ],
+                }
+            ],
+        )
     assert "12-not-a-phone" in error.value.message
