@@ -6,6 +6,7 @@ CLI or the tests. Prints one progress line per step.
 """
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", required=True)
     parser.add_argument("--database", required=True)
+    parser.add_argument("--database-uri", required=True, help="sqlite:// or postgresql://…/")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--customers", type=int, required=True)
     parser.add_argument("--as-of", type=date.fromisoformat, required=True)
@@ -31,11 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     # Imported here: trytond reads its configuration at import time of some modules.
     from proteus import config as proteus_config
 
+    # proteus puts the bare database name into TRYTOND_DATABASE_URI, which would override the
+    # configuration file's backend; given the server URI first, it only swaps the path.
+    os.environ["TRYTOND_DATABASE_URI"] = args.database_uri
+    dataset = generate(DemoConfig(seed=args.seed, customers=args.customers, as_of=args.as_of))
+    config = proteus_config.set_trytond(args.database, config_file=args.config)
+    # Only now: importing Tryton modules picks the database backend from the configuration.
     from integration_pipeline.sandbox.tryton.business_setup import set_up_company
     from integration_pipeline.sandbox.tryton.erp_seed import TransactionRunner, seed
 
-    dataset = generate(DemoConfig(seed=args.seed, customers=args.customers, as_of=args.as_of))
-    config = proteus_config.set_trytond(args.database, config_file=args.config)
     first_year = args.as_of.toordinal() - dataset.config.history_days - 1
     ids = set_up_company(date.fromordinal(first_year).year, args.as_of.year + 1)
     progress("company, chart of accounts, fiscal years, VAT, payment term and warehouse set up")

@@ -19,7 +19,7 @@ from pathlib import Path
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton import postgres
-from integration_pipeline.sandbox.tryton.config import MODULES, write_config
+from integration_pipeline.sandbox.tryton.config import MODULES, server_url, write_config
 
 # Bump when the demo generator or the business setup changes what a build produces.
 BUILD_FORMAT = 1
@@ -82,6 +82,8 @@ def _run_build(settings: SandboxSettings, config: Path, database: str, progress:
                 str(config),
                 "--database",
                 database,
+                "--database-uri",
+                server_url(settings.postgres_url) if settings.postgres_url else "sqlite://",
                 "--seed",
                 str(settings.seed),
                 "--customers",

@@ -51,7 +51,7 @@ def test_the_dirt_real_systems_carry_is_there():
         assert any(re.match(form, p) for p in phones), form
     emails = [r.properties.get("email", "") for r in dataset.crm]
     assert any(e != e.lower() for e in emails), "e-mail case"
-    assert any(e and "@" not in e or "@@" in e for e in emails), "invalid e-mails"
+    assert any((e and "@" not in e) or "@@" in e for e in emails), "invalid e-mails"
     assert any(e == "" for e in emails), "missing e-mails"
 
 
