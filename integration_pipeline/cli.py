@@ -106,6 +106,12 @@ def _cmd_sandbox_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from integration_pipeline.demo import run_demo
+
+    return 0 if run_demo(_settings(args), _say) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="integration-pipeline",
@@ -125,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     down = sandbox_commands.add_parser("down", help="stop what `sandbox up` started")
     _add_sandbox_options(down, seeding=False)
     down.set_defaults(handler=_cmd_sandbox_down)
+    demo = commands.add_parser(
+        "demo", help="bring the sandbox up, seed it and run the main job through Dagster"
+    )
+    _add_sandbox_options(demo, seeding=True)
+    demo.set_defaults(handler=_cmd_demo)
     return parser
 
 

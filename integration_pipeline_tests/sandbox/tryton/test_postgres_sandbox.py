@@ -14,11 +14,17 @@ from integration_pipeline_tests.conftest import free_port
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-def test_up_builds_a_template_copies_it_and_serves_it(postgres_url, test_settings, tmp_path,
-                                                      demo_dataset):
+def test_up_builds_a_template_copies_it_and_serves_it(
+    postgres_url, test_settings, tmp_path, demo_dataset
+):
     database = f"ip_test_{uuid.uuid4().hex[:8]}"
-    settings = replace(test_settings, data_dir=tmp_path, postgres_url=postgres_url,
-                       database=database, erp_port=free_port())
+    settings = replace(
+        test_settings,
+        data_dir=tmp_path,
+        postgres_url=postgres_url,
+        database=database,
+        erp_port=free_port(),
+    )
     server = Server(postgres_url)
     template = f"ipt_{template_key(settings)}"
     messages: list[str] = []
@@ -34,7 +40,8 @@ def test_up_builds_a_template_copies_it_and_serves_it(postgres_url, test_setting
         engine = sa.create_engine(erp["db_url"])
         with engine.connect() as connection:
             parties = connection.execute(
-                sa.text("SELECT count(*) FROM party_party WHERE code LIKE 'C%'")).scalar_one()
+                sa.text("SELECT count(*) FROM party_party WHERE code LIKE 'C%'")
+            ).scalar_one()
             sales = connection.execute(sa.text("SELECT count(*) FROM sale_sale")).scalar_one()
         engine.dispose()
         assert (parties, sales) == (len(demo_dataset.erp_parties), len(demo_dataset.erp_sales))

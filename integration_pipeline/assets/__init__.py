@@ -1,0 +1,1 @@
+"""Dagster assets: each box of the integration's lineage."""

@@ -1,0 +1,37 @@
+"""Staging: raw rows shaped into one row per customer (cleansing proper comes later)."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
+
+PARTY_TABLES = (
+    "party_party",
+    "party_address",
+    "party_contact_mechanism",
+    "party_identifier",
+    "country_country",
+    "company_company",
+    "company_employee",
+)
+
+
+@dg.asset(
+    key=["staging", "erp_customers"],
+    group_name="customers",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["erp", f"erp_{t}"]) for t in PARTY_TABLES],
+    description="One row per ERP customer party: first e-mail, phone, address and national id, "
+    "as typed (not yet normalised).",
+)
+def staging_erp_customers(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        connection.execute(STAGING_ERP_CUSTOMERS)
+        rows, missing_email, missing_phone = connection.execute(
+            "SELECT count(*), count(*) - count(email_raw), count(*) - count(phone_raw) "
+            "FROM staging.erp_customers"
+        ).fetchone()
+    return dg.MaterializeResult(
+        metadata={"rows": rows, "missing_email": missing_email, "missing_phone": missing_phone}
+    )

@@ -1,0 +1,59 @@
+"""`integration-pipeline demo`: bring the sandbox up and run the main job through Dagster."""
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+
+from integration_pipeline.sandbox import manager
+from integration_pipeline.sandbox.settings import SandboxSettings
+
+Say = Callable[[str], None]
+
+
+def run_demo(settings: SandboxSettings, say: Say) -> bool:
+    """Returns True when every step and every check succeeded."""
+    say("== 1/2 sandbox ==")
+    manager.up(settings, say)
+
+    say("== 2/2 main job (Dagster) ==")
+    # The code location reads these when it loads: point it at this sandbox.
+    os.environ["INTEGRATION_PIPELINE_DATA"] = str(settings.data_dir)
+    from integration_pipeline.instance import dagster_home
+
+    os.environ["DAGSTER_HOME"] = str(dagster_home())
+    import dagster as dg
+
+    from integration_pipeline.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("main").execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # The full event log is in the UI; the terminal gets warnings and the summary.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+        _summarise(result, say)
+        say(
+            f"run {result.run_id} {'succeeded' if result.success else 'FAILED'}; "
+            f"Dagster instance: {os.environ['DAGSTER_HOME']}"
+        )
+    say(
+        "open the UI:  DAGSTER_HOME=.dagster .venv/bin/dagster dev -w workspace.yaml "
+        "(then http://127.0.0.1:3000)"
+    )
+    return result.success
+
+
+def _summarise(result, say: Say) -> None:
+    rows: dict[str, list[str]] = defaultdict(list)
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        key = "/".join(materialization.asset_key.path[-1:])
+        count = materialization.metadata.get("rows")
+        group = materialization.asset_key.path[0]
+        rows[group].append(f"{key}={count.value if count else '?'}")
+    for group, entries in rows.items():
+        say(f"  {group}: " + ", ".join(entries))
+    for event in result.get_asset_check_evaluations():
+        verdict = "passed" if event.passed else "FAILED"
+        say(f"  check {event.check_name} on {'/'.join(event.asset_key.path)}: {verdict}")

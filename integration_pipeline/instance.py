@@ -1,0 +1,23 @@
+"""The Dagster instance the CLI runs jobs in: project-local by default, so runs made by
+`integration-pipeline demo` show in `dagster dev` afterwards."""
+
+import os
+from pathlib import Path
+
+PROJECT_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
+FALLBACK_YAML = "telemetry:\n  enabled: false\n"
+
+
+def dagster_home() -> Path:
+    """$DAGSTER_HOME, or ./.dagster holding (a link to) the project's dagster.yaml."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    home = (Path.cwd() / ".dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists() and not config.is_symlink():
+        if PROJECT_DAGSTER_YAML.exists():
+            config.symlink_to(PROJECT_DAGSTER_YAML)
+        else:  # installed without the source tree: keep telemetry off all the same
+            config.write_text(FALLBACK_YAML, encoding="utf-8")
+    return home

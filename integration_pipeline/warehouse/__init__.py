@@ -1,0 +1,1 @@
+"""The integration warehouse (DuckDB): loading Arrow data and the SQL that stages it."""

@@ -1,0 +1,61 @@
+"""The main job against a real (copied) Tryton database and a real DuckDB warehouse."""
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.assets.erp_raw import erp_raw_assets
+from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.quality.customer_checks import erp_customer_keys
+from integration_pipeline.resources import ErpDatabase
+
+pytestmark = pytest.mark.slow
+
+
+def test_extract_and_stage_customers(erp_database, tmp_path, demo_dataset):
+    db_file = erp_database.erp_dir / "db" / f"{erp_database.database}.sqlite"
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = dg.materialize(
+        [*erp_raw_assets, staging_erp_customers, erp_customer_keys],
+        resources={
+            "erp_db": ErpDatabase(url=f"sqlite:///{db_file}"),
+            "warehouse": DuckDBResource(database=str(warehouse)),
+        },
+    )
+    assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        staged = connection.execute(
+            "SELECT count(*), count(DISTINCT erp_party_code) FROM staging.erp_customers"
+        ).fetchone()
+        sales = connection.execute(
+            "SELECT count(*), sum(total_amount_cache) FROM erp.sale_sale"
+        ).fetchone()
+        amounts = connection.execute(
+            "SELECT typeof(unit_price) FROM erp.sale_line LIMIT 1"
+        ).fetchone()
+    assert staged == (len(demo_dataset.erp_parties), len(demo_dataset.erp_parties))
+    assert sales[0] == len(demo_dataset.erp_sales) and sales[1] > 0
+    assert amounts == ("DECIMAL(38,10)",)
+
+
+def test_key_check_blocks_duplicate_parties(tmp_path):
+    warehouse = DuckDBResource(database=str(tmp_path / "w.duckdb"))
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA staging")
+        connection.execute(
+            "CREATE TABLE staging.erp_customers AS SELECT * FROM (VALUES "
+            "(1, 'C1', 'Ali'), (2, 'C1', 'Ali K'), (3, 'C3', NULL)) t(erp_party_id, erp_party_code, name)"
+        )
+    result = erp_customer_keys(warehouse=warehouse)
+    assert not result.passed
+    failed = result.metadata["failed_expectations"].value
+    assert any("erp_party_code" in f and ": 2" in f for f in failed)
+    assert any("name" in f for f in failed)
+
+
+def test_missing_erp_database_says_what_to_do(tmp_path):
+    with pytest.raises(dg.Failure, match="integration-pipeline sandbox up"):
+        ErpDatabase(url=f"sqlite:///{tmp_path / 'missing.sqlite'}").engine()
