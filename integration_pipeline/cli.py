@@ -20,6 +20,7 @@ def _settings(args: argparse.Namespace) -> SandboxSettings:
     overrides = {
         "data_dir": args.data_dir.resolve() if args.data_dir else None,
         "erp_port": args.erp_port,
+        "crm_port": args.crm_port,
         "database": args.database,
         "postgres_url": args.postgres_url,
         "customers": getattr(args, "customers", None),
@@ -40,6 +41,11 @@ def _add_sandbox_options(parser: argparse.ArgumentParser, seeding: bool) -> None
         "--erp-port",
         type=int,
         help="Tryton server port (default 8000, or INTEGRATION_PIPELINE_ERP_PORT)",
+    )
+    parser.add_argument(
+        "--crm-port",
+        type=int,
+        help="CRM sandbox port (default 8090, or INTEGRATION_PIPELINE_CRM_PORT)",
     )
     parser.add_argument("--database", help="Tryton database name (default integration_demo)")
     parser.add_argument(
@@ -72,7 +78,8 @@ def _cmd_sandbox_up(args: argparse.Namespace) -> int:
     if args.customers is not None and args.customers < 1:
         raise SandboxError("--customers must be at least 1", "give a positive number")
     described = manager.up(_settings(args), _say, reset=args.reset)
-    erp = described["erp"]
+    erp, crm = described["erp"], described["crm"]
+    _say(f"CRM (HubSpot-compatible) ready: {crm['url']} (token: sandbox status --json)")
     _say(
         f"ERP (Tryton) ready: {erp['rpc_url']} database {erp['database']!r}, "
         f"user {erp['user']!r}; SQL: {erp['db_url']}"
@@ -96,6 +103,11 @@ def _cmd_sandbox_status(args: argparse.Namespace) -> int:
         f"ERP (Tryton): {state}, {erp['rpc_url']} database {erp['database']!r} "
         f"({erp['backend']}), SQL: {erp['db_url']}"
     )
+    crm = described["crm"]
+    if crm:
+        _say(
+            f"CRM (HubSpot-compatible): {'running' if crm['running'] else 'stopped'}, {crm['url']}"
+        )
     return 0
 
 

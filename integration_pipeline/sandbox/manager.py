@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from integration_pipeline.sandbox import processes
+from integration_pipeline.sandbox.crm import process as crm_process
 from integration_pipeline.sandbox.demo.files import write_dataset
 from integration_pipeline.sandbox.demo.generator import generate
 from integration_pipeline.sandbox.demo.records import DemoConfig
@@ -21,7 +22,7 @@ from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton import postgres
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
-from integration_pipeline.sandbox.tryton.database import install_database
+from integration_pipeline.sandbox.tryton.database import install_database, template_key
 from integration_pipeline.sandbox.tryton.server import MARKER, start_server
 
 Progress = Callable[[str], None]
@@ -72,59 +73,132 @@ def _erp_description(settings: SandboxSettings, pid: int | None) -> dict[str, An
     }
 
 
+def _same_sandbox(state: dict[str, Any], settings: SandboxSettings) -> bool:
+    erp, crm = state.get("erp", {}), state.get("crm", {})
+    return (
+        erp.get("database") == settings.database
+        and erp.get("port") == settings.erp_port
+        and crm.get("port", settings.crm_port) == settings.crm_port
+    )
+
+
+def _reset_crm_store(settings: SandboxSettings) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (settings.crm_dir / f"crm.sqlite{suffix}").unlink(missing_ok=True)
+
+
+def _crm_description(settings: SandboxSettings, pid: int | None) -> dict[str, Any]:
+    return {
+        "system": "hubspot-compatible sandbox",
+        "running": processes.is_alive(pid, crm_process.MARKER),
+        "pid": pid,
+        # HubSpot's SDK and the connector take this as the host (no trailing slash).
+        "url": f"http://127.0.0.1:{settings.crm_port}",
+        "token": crm_process.sandbox_token(settings.crm_dir),
+        "data_file": str(settings.crm_dir / "crm.sqlite"),
+        "log_file": str(settings.crm_dir / "crm.log"),
+    }
+
+
 def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> dict[str, Any]:
     _check_data_dir(settings.data_dir)
     if settings.postgres_url:
         postgres.Server(settings.postgres_url).check()
     state = read_state(settings)
-    erp = state.get("erp", {})
-    if processes.is_alive(erp.get("pid"), MARKER):
-        if (
-            not reset
-            and erp.get("database") == settings.database
-            and erp.get("port") == settings.erp_port
-        ):
-            progress(f"the Tryton server already runs (pid {erp['pid']})")
-            return status(settings)
-        progress("stopping the running Tryton server first")
+    erp_running = processes.is_alive(state.get("erp", {}).get("pid"), MARKER)
+    crm_running = processes.is_alive(state.get("crm", {}).get("pid"), crm_process.MARKER)
+    if (erp_running or crm_running) and (reset or not _same_sandbox(state, settings)):
+        progress("stopping the running sandbox first")
         down(settings, progress)
+        state, erp_running, crm_running = read_state(settings), False, False
+    if erp_running and crm_running:
+        progress(
+            f"the sandbox already runs (Tryton pid {state['erp']['pid']}, "
+            f"CRM pid {state['crm']['pid']})"
+        )
+        return status(settings)
 
     # Fail before a long build, not after it.
-    processes.require_free_port(
-        settings.erp_port, "the Tryton ERP server", "--erp-port", "INTEGRATION_PIPELINE_ERP_PORT"
-    )
+    if not erp_running:
+        processes.require_free_port(
+            settings.erp_port,
+            "the Tryton ERP server",
+            "--erp-port",
+            "INTEGRATION_PIPELINE_ERP_PORT",
+        )
+    if not crm_running:
+        processes.require_free_port(
+            settings.crm_port,
+            "the CRM sandbox server",
+            "--crm-port",
+            "INTEGRATION_PIPELINE_CRM_PORT",
+        )
     demo = {
         "seed": settings.seed,
         "customers": settings.customers,
         "as_of": settings.as_of.isoformat(),
     }
-    built = install_database(settings, reset, progress)
-    if not built and state.get("demo") and state["demo"] != demo:
-        demo = state["demo"]
-        progress(
-            f"the reused database holds the demo built with {demo}; "
-            "pass --reset to rebuild it with the options given now"
+    erp_pid = state.get("erp", {}).get("pid")
+    if not erp_running:
+        built = install_database(settings, reset, progress)
+        recorded_build = state.get("build")
+        current_build = template_key(settings, state.get("demo") or demo)
+        if not built and recorded_build and recorded_build != current_build:
+            raise SandboxError(
+                f"the sandbox in {settings.data_dir} was made by another version of this "
+                "project, whose demo data may not match this version's",
+                "run `integration-pipeline sandbox up --reset` to rebuild it",
+            )
+        if not built and state.get("demo") and state["demo"] != demo:
+            demo = state["demo"]
+            progress(
+                f"the reused database holds the demo built with {demo}; "
+                "pass --reset to rebuild it with the options given now"
+            )
+        if built or not (settings.demo_dir / "manifest.json").exists():
+            progress("writing the demo data files")
+            config = DemoConfig(
+                seed=demo["seed"],
+                customers=demo["customers"],
+                as_of=date.fromisoformat(demo["as_of"]),
+            )
+            write_dataset(generate(config), settings.demo_dir)
+        if built:  # both systems must hold the same demo
+            _reset_crm_store(settings)
+        config_file = write_config(
+            settings.erp_dir / "trytond.conf", settings.erp_dir / "db", settings
         )
-    if built or not (settings.demo_dir / "manifest.json").exists():
-        progress("writing the demo data files")
-        config = DemoConfig(
-            seed=demo["seed"], customers=demo["customers"], as_of=date.fromisoformat(demo["as_of"])
-        )
-        write_dataset(generate(config), settings.demo_dir)
-    config = write_config(settings.erp_dir / "trytond.conf", settings.erp_dir / "db", settings)
-    progress(f"starting the Tryton server on 127.0.0.1:{settings.erp_port}")
-    pid = start_server(config, settings.database, settings.erp_port, settings.erp_dir)
+        progress(f"starting the Tryton server on 127.0.0.1:{settings.erp_port}")
+        erp_pid = start_server(config_file, settings.database, settings.erp_port, settings.erp_dir)
+    else:
+        demo = state.get("demo", demo)
+    crm_pid = state.get("crm", {}).get("pid")
+    if not crm_running:
+        progress(f"starting the CRM sandbox on 127.0.0.1:{settings.crm_port}")
+        try:
+            crm_pid = crm_process.start_crm(
+                settings.crm_dir,
+                settings.crm_port,
+                crm_process.sandbox_token(settings.crm_dir),
+                settings.demo_dir,
+            )
+        except BaseException:
+            if not erp_running:  # leave nothing running that no state file records
+                processes.stop(erp_pid)
+            raise
     _write_state(
         settings,
         {
             "erp": {
-                "pid": pid,
+                "pid": erp_pid,
                 "port": settings.erp_port,
                 "database": settings.database,
                 "backend": settings.backend,
                 "postgres_url": settings.postgres_url,
             },
+            "crm": {"pid": crm_pid, "port": settings.crm_port},
             "demo": demo,
+            "build": template_key(settings, demo),
         },
     )
     return status(settings)
@@ -133,17 +207,19 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
 def status(settings: SandboxSettings) -> dict[str, Any]:
     state = read_state(settings)
     erp = state.get("erp", {})
+    crm = state.get("crm", {})
     if erp:  # describe what `up` recorded, whatever flags this call was given
         settings = replace(
             settings,
             erp_port=erp["port"],
             database=erp["database"],
             postgres_url=erp.get("postgres_url"),
+            crm_port=crm.get("port", settings.crm_port),
         )
     return {
         "data_dir": str(settings.data_dir),
         "erp": _erp_description(settings, erp.get("pid")) if erp else None,
-        "crm": None,  # the HubSpot-compatible sandbox joins here
+        "crm": _crm_description(settings, crm.get("pid")) if crm else None,
         "demo": {**state.get("demo", {}), "folder": str(settings.demo_dir)} if state else None,
     }
 
@@ -157,6 +233,11 @@ def down(settings: SandboxSettings, progress: Progress) -> list[str]:
         processes.stop(erp["pid"])
         stopped.append(f"Tryton server (pid {erp['pid']})")
         progress(f"stopped the Tryton server (pid {erp['pid']})")
+    crm = state.get("crm", {})
+    if processes.is_alive(crm.get("pid"), crm_process.MARKER):
+        processes.stop(crm["pid"])
+        stopped.append(f"CRM sandbox (pid {crm['pid']})")
+        progress(f"stopped the CRM sandbox (pid {crm['pid']})")
     if state:
         for system in ("erp", "crm"):
             if system in state:

@@ -39,6 +39,9 @@ class SandboxSettings:
     erp_port: int = field(
         default_factory=lambda: int(os.environ.get("INTEGRATION_PIPELINE_ERP_PORT", "8000"))
     )
+    crm_port: int = field(
+        default_factory=lambda: int(os.environ.get("INTEGRATION_PIPELINE_CRM_PORT", "8090"))
+    )
     database: str = DEFAULT_DATABASE
     # None: SQLite in the data folder. Otherwise a server URL such as
     # postgresql://root@127.0.0.1:5432 (no database name: Tryton names its own).
@@ -57,6 +60,10 @@ class SandboxSettings:
     @property
     def erp_dir(self) -> Path:
         return self.data_dir / "erp"
+
+    @property
+    def crm_dir(self) -> Path:
+        return self.data_dir / "crm"
 
     @property
     def demo_dir(self) -> Path:

@@ -50,6 +50,7 @@ class CrmBuilder:
         self.rng = rng
         self.records: list[CrmRecord] = []
         self._counters = dict.fromkeys(ID_BASE, 0)
+        self._emails: set[str] = set()  # HubSpot keeps contact e-mails unique (case-blind)
 
     def next_id(self, object_type: str) -> str:
         self._counters[object_type] += 1
@@ -81,8 +82,18 @@ class CrmBuilder:
         if roll < 0.05:
             return ""
         if roll < 0.09:
-            return dirt.invalid_email(customer.email, self.rng)
-        return dirt.email_variant(customer.email, self.rng)
+            email = dirt.invalid_email(customer.email, self.rng)
+        else:
+            email = dirt.email_variant(customer.email, self.rng)
+        if email.strip().lower() in self._emails:
+            # The CRM refuses a second contact with the same e-mail: the second rep left it
+            # out, or typed a slip of the finger.
+            email = "" if self.rng.random() < 0.5 else dirt.typo_email(customer.email, self.rng)
+            if email.strip().lower() in self._emails:
+                email = ""
+        if email:
+            self._emails.add(email.strip().lower())
+        return email
 
     def customer_records(self, customer: TrueCustomer, lifecycle: str) -> list[tuple[str, str]]:
         """The CRM records of one customer: [(object type, id)] that stand for it."""

@@ -1,8 +1,10 @@
 """True customers: who really exists, before any system mistypes them."""
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
+import phonenumbers
 from faker import Faker
 
 from integration_pipeline.cleansing.iran_ids import make_company_id, make_national_id
@@ -38,16 +40,24 @@ def _persian_company_name(fa: Faker, rng: random.Random) -> str:
     return f"شرکت {name} ({rng.choice(FA_LEGAL_SUFFIXES)})"
 
 
+def _valid(make: Callable[[], str]) -> str:
+    """Draw until libphonenumber accepts the number, as the ERP (Tryton) will check it."""
+    while True:
+        number = make()
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
+
+
 def _iran_mobile(rng: random.Random) -> str:
-    return f"+98{rng.choice(FA_MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
+    return _valid(lambda: f"+98{rng.choice(FA_MOBILE_PREFIXES)}{rng.randrange(10**7):07d}")
 
 
-def _iran_landline(rng: random.Random, area: str) -> str:
-    return f"+98{area}{rng.randrange(2 * 10**7, 9 * 10**7)}" if area == "21" else _iran_mobile(rng)
+def _iran_landline(rng: random.Random) -> str:
+    return _valid(lambda: f"+9821{rng.randrange(2 * 10**7, 9 * 10**7)}")
 
 
 def _uk_mobile(rng: random.Random) -> str:
-    return f"+447{rng.randrange(100, 999)}{rng.randrange(10**6):06d}"
+    return _valid(lambda: f"+447{rng.randrange(100, 999)}{rng.randrange(10**6):06d}")
 
 
 def make_true_customers(config: DemoConfig, rng: random.Random) -> list[TrueCustomer]:
@@ -80,7 +90,7 @@ def make_true_customers(config: DemoConfig, rng: random.Random) -> list[TrueCust
                 f"{en.domain_word()}{rng.randrange(10, 99)}.{'ir' if locale == 'fa' else 'com'}"
             )
             email = f"{rng.choice(['info', 'sales', 'office'])}@{domain}"
-            phone = _iran_landline(rng, "21") if locale == "fa" else _uk_mobile(rng)
+            phone = _iran_landline(rng) if locale == "fa" else _uk_mobile(rng)
             national_id = make_company_id(rng)
         else:
             first = fa.first_name() if locale == "fa" else en.first_name()

@@ -88,6 +88,16 @@ def invalid_email(email: str, rng: random.Random) -> str:
     return rng.choice([f"{local}{domain}", f"{local}@{domain.split('.')[0]}", f"{local}@@{domain}"])
 
 
+def typo_email(email: str, rng: random.Random) -> str:
+    """Two neighbouring letters of the local part swapped: still an address, a wrong one."""
+    local, domain = email.split("@")
+    if len(local) < 3:
+        return f"{local}{local[-1]}@{domain}"
+    i = rng.randrange(len(local) - 1)
+    swapped = local[:i] + local[i + 1] + local[i] + local[i + 2 :]
+    return f"{(swapped if swapped != local else local + local[-1])}@{domain}"
+
+
 def digits_variant(text: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.2:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
@@ -22,11 +24,19 @@ from integration_pipeline.sandbox.tryton import postgres
 from integration_pipeline.sandbox.tryton.config import MODULES, server_url, write_config
 
 # Bump when the demo generator or the business setup changes what a build produces.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 3
 Progress = Callable[[str], None]
 
 
-def template_key(settings: SandboxSettings) -> str:
+def template_key(settings: SandboxSettings, demo: dict | None = None) -> str:
+    """The build's identity; `demo` (seed, customers, as_of) overrides the settings' own."""
+    if demo:
+        settings = replace(
+            settings,
+            seed=demo["seed"],
+            customers=demo["customers"],
+            as_of=date.fromisoformat(demo["as_of"]),
+        )
     parts = [
         str(BUILD_FORMAT),
         version("trytond"),

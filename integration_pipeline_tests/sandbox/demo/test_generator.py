@@ -101,3 +101,14 @@ def test_files_are_written_with_ground_truth(tmp_path):
     lines = (tmp_path / "crm" / "companies.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == counts["crm/companies"]
     assert json.loads(lines[0])["properties"]["name"]
+
+
+def test_every_phone_is_one_the_erp_accepts():
+    # Tryton validates phones with libphonenumber; dirt must change the form, not the number.
+    import phonenumbers
+
+    dataset = generate(CONFIG)
+    for party in dataset.erp_parties:
+        for kind, value in party.contacts:
+            if kind in ("phone", "mobile"):
+                assert phonenumbers.is_valid_number(phonenumbers.parse(value, party.country)), value

@@ -1,0 +1,136 @@
+"""HubSpot's search: filter groups (OR of ANDs), one sort, offset paging, the 10,000 cap."""
+
+import re
+from typing import Any
+
+from integration_pipeline.sandbox.crm.errors import validation
+from integration_pipeline.sandbox.crm.values import comparable
+
+MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
+MAX_LIMIT, RESULT_CAP = 200, 10_000
+OPERATORS = {
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+}
+
+
+def check_request(body: dict[str, Any]) -> tuple[list[list[dict]], list[dict], int, int]:
+    groups = body.get("filterGroups") or []
+    if len(groups) > MAX_GROUPS:
+        raise validation(f"Too many filter groups: {len(groups)} (at most {MAX_GROUPS})")
+    total = 0
+    for group in groups:
+        filters = group.get("filters") or []
+        total += len(filters)
+        if len(filters) > MAX_FILTERS_PER_GROUP:
+            raise validation(f"Too many filters in a group (at most {MAX_FILTERS_PER_GROUP})")
+        for f in filters:
+            if f.get("operator") not in OPERATORS:
+                raise validation(
+                    f"Unknown operator {f.get('operator')!r}; one of {sorted(OPERATORS)}"
+                )
+            if not f.get("propertyName"):
+                raise validation("Each filter needs a propertyName")
+    if total > MAX_FILTERS:
+        raise validation(f"Too many filters: {total} (at most {MAX_FILTERS})")
+    sorts = body.get("sorts") or []
+    if len(sorts) > 1:
+        raise validation("Only one sort is allowed")
+    limit = body.get("limit", 10)
+    if not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
+        raise validation(f"limit must be between 1 and {MAX_LIMIT}")
+    after = str(body.get("after") or "0")
+    if not after.isdigit():
+        raise validation(f"after must be an integer offset, not {after!r}")
+    offset = int(after)
+    if offset + limit > RESULT_CAP:
+        raise validation(
+            f"Cannot page past {RESULT_CAP} results: narrow the query (e.g. by a time window)",
+            [{"message": "after + limit exceeds 10000", "code": "INVALID_PAGING"}],
+        )
+    return [g.get("filters") or [] for g in groups], sorts, limit, offset
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[\s@.,;:/\\-]+", text.lower()) if t]
+
+
+def _match(record: dict, f: dict, types: dict[str, str]) -> bool:
+    name, operator = f["propertyName"], f["operator"]
+    field_type = types.get(name, "string")
+    raw = record["properties"].get(name)
+    if name == "hs_object_id":
+        raw = record["id"]
+    if operator == "HAS_PROPERTY":
+        return raw not in (None, "")
+    if operator == "NOT_HAS_PROPERTY":
+        return raw in (None, "")
+    value = comparable(name, raw or "", field_type)
+    if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        pattern = str(f.get("value", "")).lower()
+        regex = re.compile("^" + re.escape(pattern).replace(r"\*", ".*") + "$")
+        found = raw is not None and (
+            any(regex.match(t) for t in _tokens(raw)) or regex.match(raw.lower()) is not None
+        )
+        return found if operator == "CONTAINS_TOKEN" else not found
+    if operator in ("IN", "NOT_IN"):
+        wanted = {comparable(name, str(v), field_type) for v in f.get("values") or []}
+        return (value in wanted) == (operator == "IN")
+    target = comparable(name, str(f.get("value", "")), field_type)
+    if operator == "NEQ":
+        return value != target
+    if value is None or target is None:
+        return False
+    if operator == "EQ":
+        return value == target
+    if operator == "BETWEEN":
+        high = comparable(name, str(f.get("highValue", "")), field_type)
+        return high is not None and target <= value <= high
+    return {
+        "LT": value < target,
+        "LTE": value <= target,
+        "GT": value > target,
+        "GTE": value >= target,
+    }[operator]
+
+
+def run(
+    records: list[dict], body: dict[str, Any], types: dict[str, str]
+) -> tuple[int, list[dict], int | None]:
+    """Returns (total, the page, next offset or None)."""
+    groups, sorts, limit, offset = check_request(body)
+    query = (body.get("query") or "").lower()
+    matched = [
+        r
+        for r in records
+        if (not groups or any(all(_match(r, f, types) for f in group) for group in groups))
+        and (not query or any(query in str(v).lower() for v in r["properties"].values()))
+    ]
+    if sorts:
+        name = sorts[0].get("propertyName")
+        descending = sorts[0].get("direction", "ASCENDING").upper().startswith("DESC")
+        field_type = types.get(name, "string")
+
+        def key(record: dict) -> tuple:
+            value = comparable(name, record["properties"].get(name) or "", field_type)
+            # Missing values last, ties broken by id so paging is stable.
+            return (value is None, value if value is not None else 0, int(record["id"]))
+
+        present = sorted((r for r in matched if key(r)[0] is False), key=key, reverse=descending)
+        missing = [r for r in matched if key(r)[0] is True]
+        matched = present + missing
+    total = min(len(matched), RESULT_CAP)
+    page = matched[offset : offset + limit]
+    next_offset = offset + limit if offset + limit < total else None
+    return total, page, next_offset
