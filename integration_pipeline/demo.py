@@ -13,7 +13,11 @@ Say = Callable[[str], None]
 def run_demo(settings: SandboxSettings, say: Say) -> bool:
     """Returns True when every step and every check succeeded."""
     say("== 1/2 sandbox ==")
-    manager.up(settings, say)
+    described = manager.up(settings, say)
+    say(
+        f"  ERP (Tryton): {described['erp']['rpc_url']}; "
+        f"CRM (HubSpot-compatible): {described['crm']['url']}"
+    )
 
     say("== 2/2 main job (Dagster) ==")
     # The code location reads these when it loads: point it at this sandbox.
@@ -37,6 +41,10 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
             f"run {result.run_id} {'succeeded' if result.success else 'FAILED'}; "
             f"Dagster instance: {os.environ['DAGSTER_HOME']}"
         )
+    say(
+        "the sandbox keeps running: `integration-pipeline sandbox down` (or `make sandbox-down`)"
+        " stops it"
+    )
     say(
         "open the UI:  DAGSTER_HOME=.dagster .venv/bin/dagster dev -w workspace.yaml "
         "(then http://127.0.0.1:3000)"

@@ -45,6 +45,7 @@ def test_settings(sandbox_cache: Path, tmp_path_factory: pytest.TempPathFactory)
         data_dir=tmp_path_factory.mktemp("template-data"),
         cache_dir=sandbox_cache,
         erp_port=free_port(),
+        crm_port=free_port(),
         postgres_url=None,
         erp_password="admin",
         **TEST_DEMO,

@@ -40,17 +40,9 @@ def status(data_dir: Path, cache: Path) -> dict:
 
 
 def test_up_status_down(tmp_path, sandbox_cache, erp_template):
-    data, port = tmp_path / "data", free_port()
-    up = run(
-        "sandbox",
-        "up",
-        "--data-dir",
-        str(data),
-        "--erp-port",
-        str(port),
-        *DEMO_FLAGS,
-        cache=sandbox_cache,
-    )
+    data, port, crm_port = tmp_path / "data", free_port(), free_port()
+    ports = ["--erp-port", str(port), "--crm-port", str(crm_port)]
+    up = run("sandbox", "up", "--data-dir", str(data), *ports, *DEMO_FLAGS, cache=sandbox_cache)
     assert up.returncode == 0, up.stderr
     assert "using the cached Tryton template" in up.stdout
 
@@ -72,22 +64,25 @@ def test_up_status_down(tmp_path, sandbox_cache, erp_template):
         assert connection.execute(sa.text("SELECT count(*) FROM sale_sale")).scalar_one() > 0
     assert (data / "demo" / "ground_truth.csv").exists()
 
-    again = run(
-        "sandbox",
-        "up",
-        "--data-dir",
-        str(data),
-        "--erp-port",
-        str(port),
-        *DEMO_FLAGS,
-        cache=sandbox_cache,
+    crm = described["crm"]
+    assert crm["running"] is True and crm["url"] == f"http://127.0.0.1:{crm_port}"
+    companies = httpx.get(
+        f"{crm['url']}/crm/v3/objects/companies?limit=100",
+        headers={"Authorization": f"Bearer {crm['token']}"},
     )
+    assert companies.status_code == 200 and companies.json()["results"]
+    token_file = data / "crm" / "token"
+    assert token_file.stat().st_mode & 0o077 == 0, "the token file is private"
+
+    again = run("sandbox", "up", "--data-dir", str(data), *ports, *DEMO_FLAGS, cache=sandbox_cache)
     assert again.returncode == 0 and "already runs" in again.stdout
     assert status(data, sandbox_cache)["erp"]["pid"] == erp["pid"]
 
     down = run("sandbox", "down", "--data-dir", str(data), cache=sandbox_cache)
     assert down.returncode == 0 and f"pid {erp['pid']}" in down.stdout
     assert not processes.is_alive(erp["pid"], "trytond")  # gone (or a zombie awaiting reaping)
+    assert not processes.is_alive(crm["pid"], "crm.server")
+    assert f"CRM sandbox (pid {crm['pid']})" in down.stdout
     assert status(data, sandbox_cache)["erp"]["running"] is False
     assert (
         "nothing was running"
@@ -113,6 +108,28 @@ def test_busy_port_is_reported_before_any_work(tmp_path, sandbox_cache):
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1" in result.stderr and "--erp-port" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "erp").exists()
+
+
+def test_busy_crm_port_is_reported_before_any_work(tmp_path, sandbox_cache):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(
+            "sandbox",
+            "up",
+            "--data-dir",
+            str(tmp_path),
+            "--erp-port",
+            str(free_port()),
+            "--crm-port",
+            str(port),
+            *DEMO_FLAGS,
+            cache=sandbox_cache,
+        )
+    assert result.returncode == 2
+    assert "--crm-port" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "erp").exists()
 
 

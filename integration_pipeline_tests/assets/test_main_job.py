@@ -47,7 +47,8 @@ def test_key_check_blocks_duplicate_parties(tmp_path):
         connection.execute("CREATE SCHEMA staging")
         connection.execute(
             "CREATE TABLE staging.erp_customers AS SELECT * FROM (VALUES "
-            "(1, 'C1', 'Ali'), (2, 'C1', 'Ali K'), (3, 'C3', NULL)) t(erp_party_id, erp_party_code, name)"
+            "(1, 'C1', 'Ali'), (2, 'C1', 'Ali K'), (3, 'C3', NULL)) "
+            "t(erp_party_id, erp_party_code, name)"
         )
     result = erp_customer_keys(warehouse=warehouse)
     assert not result.passed

@@ -40,6 +40,7 @@ class CrmConfig:
     timeout_rate: float = 0.0  # share of requests held for timeout_s (the client times out)
     timeout_s: float = 30.0
     latency_ms: float = 0.0
+    retry_after_header: bool = False
     seed: int = 0
 
 
@@ -561,7 +562,13 @@ class CrmApp:
             "correlationId": str(uuid.uuid4()),
             "policyName": policy,
         }
-        headers = {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
+        # HubSpot's 429s carry the rate-limit headers, not Retry-After; the option adds it
+        # (clients such as urllib3 then wait and retry on their own).
+        headers = (
+            {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
+            if (self.config.retry_after_header)
+            else {}
+        )
         if policy == "TEN_SECONDLY_ROLLING":
             headers.update(
                 {

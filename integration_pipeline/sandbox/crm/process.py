@@ -28,7 +28,10 @@ def sandbox_token(crm_dir: Path) -> str:
     return token
 
 
-def start_crm(crm_dir: Path, port: int, token: str, demo_dir: Path) -> int:
+def start_crm(
+    crm_dir: Path, port: int, token: str, demo_dir: Path, options: tuple[str, ...] = ()
+) -> int:
+    """Start the server; `options` are extra server flags (limits, fault injection)."""
     processes.require_free_port(
         port, "the CRM sandbox server", "--crm-port", "INTEGRATION_PIPELINE_CRM_PORT"
     )
@@ -42,6 +45,7 @@ def start_crm(crm_dir: Path, port: int, token: str, demo_dir: Path) -> int:
         str(port),
         "--seed-from",
         str(demo_dir),
+        *options,
     ]
     env = {**os.environ, "INTEGRATION_PIPELINE_CRM_TOKEN": token}
     log = crm_dir / "crm.log"

@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--error-rate", type=float, default=0.0)
     parser.add_argument("--timeout-rate", type=float, default=0.0)
     parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--retry-after-header",
+        action="store_true",
+        help="add Retry-After to 429 answers (HubSpot does not)",
+    )
     args = parser.parse_args(argv)
     token = os.environ.get("INTEGRATION_PIPELINE_CRM_TOKEN")
     if not token:
@@ -102,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         error_rate=args.error_rate,
         timeout_rate=args.timeout_rate,
         latency_ms=args.latency_ms,
+        retry_after_header=args.retry_after_header,
     )
     uvicorn.run(build_app(store, config), host="127.0.0.1", port=args.port, log_level="warning")
     return 0

@@ -24,6 +24,7 @@ def test_up_builds_a_template_copies_it_and_serves_it(
         postgres_url=postgres_url,
         database=database,
         erp_port=free_port(),
+        crm_port=free_port(),
     )
     server = Server(postgres_url)
     template = f"ipt_{template_key(settings)}"
