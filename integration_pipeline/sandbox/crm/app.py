@@ -28,6 +28,7 @@ from integration_pipeline.sandbox.crm.store import CrmStore
 from integration_pipeline.sandbox.crm.values import now_iso
 
 MAX_BATCH, MAX_PAGE = 100, 100
+HEALTH_PATH = "/__sandbox/health"  # not a HubSpot path: used only to wait for start-up
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class CrmConfig:
     timeout_s: float = 30.0
     latency_ms: float = 0.0
     retry_after_header: bool = False
+    search_cap: int = search.RESULT_CAP  # HubSpot: 10,000; tests lower it
     seed: int = 0
 
 
@@ -359,7 +361,9 @@ class CrmApp:
         object_type = _object_type(request)
         body = await _json(request)
         types = {n: d.get("type", "string") for n, d in self.store.properties(object_type).items()}
-        total, page, next_offset = search.run(self.store.all_active(object_type), body, types)
+        total, page, next_offset = search.run(
+            self.store.all_active(object_type), body, types, self.config.search_cap
+        )
         wanted = body.get("properties") or []
         payload: dict[str, Any] = {
             "total": total,
@@ -526,6 +530,8 @@ class CrmApp:
 
     # -- the gate every request passes ------------------------------------------------------
     async def gate(self, request: Request, call_next) -> Response:
+        if request.url.path == HEALTH_PATH:  # the sandbox's own probe: no auth, limits, faults
+            return JSONResponse({"status": "ok"})
         try:
             if request.headers.get("authorization") != f"Bearer {self.config.token}":
                 raise unauthorized()

@@ -50,7 +50,7 @@ def start_crm(
     env = {**os.environ, "INTEGRATION_PIPELINE_CRM_TOKEN": token}
     log = crm_dir / "crm.log"
     process = processes.start(command, log, env=env)
-    url = f"http://127.0.0.1:{port}/crm/v3/properties/contacts"
+    url = f"http://127.0.0.1:{port}/__sandbox/health"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -25,7 +25,9 @@ OPERATORS = {
 }
 
 
-def check_request(body: dict[str, Any]) -> tuple[list[list[dict]], list[dict], int, int]:
+def check_request(
+    body: dict[str, Any], cap: int = RESULT_CAP
+) -> tuple[list[list[dict]], list[dict], int, int]:
     groups = body.get("filterGroups") or []
     if len(groups) > MAX_GROUPS:
         raise validation(f"Too many filter groups: {len(groups)} (at most {MAX_GROUPS})")
@@ -54,9 +56,9 @@ def check_request(body: dict[str, Any]) -> tuple[list[list[dict]], list[dict], i
     if not after.isdigit():
         raise validation(f"after must be an integer offset, not {after!r}")
     offset = int(after)
-    if offset + limit > RESULT_CAP:
+    if offset + limit > cap:
         raise validation(
-            f"Cannot page past {RESULT_CAP} results: narrow the query (e.g. by a time window)",
+            f"Cannot page past {cap} results: narrow the query (e.g. by a time window)",
             [{"message": "after + limit exceeds 10000", "code": "INVALID_PAGING"}],
         )
     return [g.get("filters") or [] for g in groups], sorts, limit, offset
@@ -106,10 +108,10 @@ def _match(record: dict, f: dict, types: dict[str, str]) -> bool:
 
 
 def run(
-    records: list[dict], body: dict[str, Any], types: dict[str, str]
+    records: list[dict], body: dict[str, Any], types: dict[str, str], cap: int = RESULT_CAP
 ) -> tuple[int, list[dict], int | None]:
     """Returns (total, the page, next offset or None)."""
-    groups, sorts, limit, offset = check_request(body)
+    groups, sorts, limit, offset = check_request(body, cap)
     query = (body.get("query") or "").lower()
     matched = [
         r
@@ -130,7 +132,8 @@ def run(
         present = sorted((r for r in matched if key(r)[0] is False), key=key, reverse=descending)
         missing = [r for r in matched if key(r)[0] is True]
         matched = present + missing
-    total = min(len(matched), RESULT_CAP)
+    total = len(matched)
     page = matched[offset : offset + limit]
+    # Like HubSpot, paging points past the cap; following it there is answered 400.
     next_offset = offset + limit if offset + limit < total else None
     return total, page, next_offset

@@ -84,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout-rate", type=float, default=0.0)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument(
+        "--search-cap",
+        type=int,
+        default=10_000,
+        help="results a search can page through (HubSpot: 10,000)",
+    )
+    parser.add_argument(
         "--retry-after-header",
         action="store_true",
         help="add Retry-After to 429 answers (HubSpot does not)",
@@ -108,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout_rate=args.timeout_rate,
         latency_ms=args.latency_ms,
         retry_after_header=args.retry_after_header,
+        search_cap=args.search_cap,
     )
     uvicorn.run(build_app(store, config), host="127.0.0.1", port=args.port, log_level="warning")
     return 0

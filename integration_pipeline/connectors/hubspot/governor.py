@@ -1,0 +1,53 @@
+"""Client-side pacing that keeps a client under HubSpot's rolling windows.
+
+HubSpot counts requests over a rolling 10 seconds (190 for Professional) and searches per
+second (5). Waiting here, before sending, makes 429s rare; the server's
+X-HubSpot-RateLimit-Remaining header corrects the local view when other clients share the
+same app's budget.
+"""
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class Governor:
+    def __init__(
+        self,
+        limit: int,
+        window_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._clock, self._sleep = clock, sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited_s = 0.0
+
+    def acquire(self) -> None:
+        """Block until one more request fits in the window, then count it."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= self.window_s:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return
+                wait = self.window_s - (now - self._sent[0]) + 0.001
+            self.waited_s += wait
+            self._sleep(wait)
+
+    def observe(self, remaining: int | None) -> None:
+        """The server says how many requests are left: trust it when it sees fewer."""
+        if remaining is None:
+            return
+        with self._lock:
+            now = self._clock()
+            while self._sent and now - self._sent[0] >= self.window_s:
+                self._sent.popleft()
+            missing = (self.limit - remaining) - len(self._sent)
+            # Someone else spent budget we did not see: count it as spent just now.
+            self._sent.extend([now] * max(missing, 0))
