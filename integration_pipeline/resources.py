@@ -11,6 +11,7 @@ import dagster as dg
 import sqlalchemy as sa
 from dagster_duckdb import DuckDBResource
 
+from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.sandbox.settings import SandboxSettings
 
 
@@ -42,6 +43,41 @@ class ErpDatabase(dg.ConfigurableResource):
         return sa.create_engine(self.url)
 
 
+class HubSpotResource(dg.ConfigurableResource):
+    """The CRM (HubSpot v3 or the sandbox). The token is read at run time from the
+    environment variable named here (or the sandbox's token file), so it never appears in
+    the resource's configuration, the UI or run metadata."""
+
+    base_url: str
+    token_env_var: str = "INTEGRATION_PIPELINE_CRM_TOKEN"
+    token_file: str | None = None
+    requests_per_10s: int = 190
+    searches_per_s: int = 5
+
+    def client(self) -> HubSpotClient:
+        token = os.environ.get(self.token_env_var)
+        if not token and self.token_file and Path(self.token_file).exists():
+            token = Path(self.token_file).read_text().strip()
+        if not token:
+            raise dg.Failure(
+                f"no CRM token: set {self.token_env_var} to a HubSpot private-app token "
+                "(or run `integration-pipeline sandbox up` for the sandbox's own)"
+            )
+        return HubSpotClient(
+            self.base_url,
+            token,
+            requests_per_10s=self.requests_per_10s,
+            searches_per_s=self.searches_per_s,
+        )
+
+
+def sandbox_crm_url() -> str:
+    from integration_pipeline.sandbox.manager import status
+
+    described = status(SandboxSettings())
+    return described["crm"]["url"] if described["crm"] else "http://127.0.0.1:8090"
+
+
 def warehouse_path() -> str:
     default = SandboxSettings().data_dir / "warehouse.duckdb"
     path = Path(os.environ.get("INTEGRATION_PIPELINE_WAREHOUSE", str(default)))
@@ -55,4 +91,9 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             url=os.environ.get("INTEGRATION_PIPELINE_ERP_DB_URL") or sandbox_erp_db_url()
         ),
         "warehouse": DuckDBResource(database=warehouse_path()),
+        "crm": HubSpotResource(
+            base_url=os.environ.get("INTEGRATION_PIPELINE_CRM_URL") or sandbox_crm_url(),
+            token_file=str(SandboxSettings().crm_dir / "token"),
+            requests_per_10s=int(os.environ.get("INTEGRATION_PIPELINE_CRM_REQUESTS_PER_10S", 190)),
+        ),
     }

@@ -2,13 +2,15 @@
 
 import dagster as dg
 import duckdb
+import httpx
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from integration_pipeline.assets.crm_raw import CRM_OBJECTS, crm_raw_assets
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.quality.customer_checks import erp_customer_keys
-from integration_pipeline.resources import ErpDatabase
+from integration_pipeline.resources import ErpDatabase, HubSpotResource
 
 pytestmark = pytest.mark.slow
 
@@ -60,3 +62,34 @@ def test_key_check_blocks_duplicate_parties(tmp_path):
 def test_missing_erp_database_says_what_to_do(tmp_path):
     with pytest.raises(dg.Failure, match="integration-pipeline sandbox up"):
         ErpDatabase(url=f"sqlite:///{tmp_path / 'missing.sqlite'}").engine()
+
+
+def test_crm_objects_land_with_archived_ones(crm, demo_dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
+    archived = next(r.id for r in demo_dataset.crm if r.object_type == "deals")
+    httpx.delete(f"{crm.url}/crm/v3/objects/deals/{archived}", headers=crm.headers())
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = dg.materialize(
+        crm_raw_assets,
+        resources={
+            "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
+            "warehouse": DuckDBResource(database=str(warehouse)),
+        },
+    )
+    assert result.success
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for object_type in CRM_OBJECTS:
+            rows = connection.execute(f"SELECT count(*) FROM crm.{object_type}").fetchone()[0]
+            expected = sum(1 for r in demo_dataset.crm if r.object_type == object_type)
+            assert rows == expected, object_type
+        flag = connection.execute(
+            f"SELECT archived FROM crm.deals WHERE id = {archived}"
+        ).fetchone()
+    assert flag == (True,)
+
+
+def test_missing_crm_token_names_the_variable(monkeypatch):
+    monkeypatch.delenv("NO_SUCH_TOKEN", raising=False)
+    resource = HubSpotResource(base_url="http://127.0.0.1:1", token_env_var="NO_SUCH_TOKEN")
+    with pytest.raises(dg.Failure, match="set NO_SUCH_TOKEN"):
+        resource.client()

@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS properties (
     object_type TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL,
     PRIMARY KEY (object_type, name));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS objects_email ON objects (
+    object_type, lower(json_extract(properties, '$.email'))) WHERE archived = 0;
+CREATE INDEX IF NOT EXISTS objects_sku ON objects (
+    object_type, lower(json_extract(properties, '$.hs_sku'))) WHERE archived = 0;
 """
 FIRST_ID = 90_000_000  # ids the server assigns start above the demo data's ranges
 
@@ -215,10 +219,13 @@ class CrmStore:
         return record
 
     def _unique_owner(self, object_type: str, name: str, value: str) -> int | None:
+        # The path is spelled out (not bound) so that the expression indexes above apply;
+        # property names are checked against the registry, and quotes are doubled anyway.
+        path = "'$." + name.replace("'", "''") + "'"
         row = self._db.execute(
             "SELECT id FROM objects WHERE object_type = ? AND archived = 0 AND "
-            "lower(json_extract(properties, '$.' || ?)) = lower(?)",
-            (object_type, name, value),
+            f"lower(json_extract(properties, {path})) = lower(?)",
+            (object_type, value),
         ).fetchone()
         return row[0] if row else None
 

@@ -1,0 +1,111 @@
+"""Raw copies of the CRM's objects in the warehouse (schema `crm`), archived ones included."""
+
+import itertools
+import time
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.assets.erp_raw import REMOTE_RETRY
+from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
+from integration_pipeline.resources import HubSpotResource
+from integration_pipeline.warehouse.arrow_load import replace_table
+
+CRM_OBJECTS = {
+    "companies": (
+        [
+            "name",
+            "domain",
+            "phone",
+            "address",
+            "city",
+            "zip",
+            "country",
+            "ir_national_id",
+            "lifecyclestage",
+            "hubspot_owner_id",
+        ],
+        ["contacts"],
+    ),
+    "contacts": (
+        [
+            "firstname",
+            "lastname",
+            "email",
+            "phone",
+            "mobilephone",
+            "address",
+            "city",
+            "zip",
+            "country",
+            "ir_national_id",
+            "lifecyclestage",
+            "date_of_birth",
+        ],
+        ["companies"],
+    ),
+    "deals": (
+        [
+            "dealname",
+            "dealstage",
+            "pipeline",
+            "amount",
+            "closedate",
+            "hs_deal_stage_probability",
+            "deal_currency_code",
+            "hubspot_owner_id",
+        ],
+        ["companies", "contacts", "line_items"],
+    ),
+    "line_items": (["name", "hs_product_id", "hs_sku", "quantity", "price", "amount"], []),
+    "products": (["name", "hs_sku", "price"], []),
+}
+
+
+def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
+    properties, associations = CRM_OBJECTS[object_type]
+
+    @dg.asset(
+        name=object_type,
+        key_prefix=["crm"],
+        group_name="crm_extract",
+        kinds={"hubspot", "duckdb"},
+        retry_policy=REMOTE_RETRY,
+        description=f"CRM {object_type} (active and archived) with their associations, "
+        f"into crm.{object_type}.",
+    )
+    def _extract(
+        context: dg.AssetExecutionContext, crm: HubSpotResource, warehouse: DuckDBResource
+    ) -> dg.MaterializeResult:
+        started = time.monotonic()
+        with crm.client() as client:
+            active = itertools.chain.from_iterable(
+                client.pages(object_type, properties, associations)
+            )
+            archived = itertools.chain.from_iterable(
+                client.pages(object_type, properties, associations, archived=True)
+            )
+            batches = (to_arrow(page) for page in _chunks(itertools.chain(active, archived)))
+            with warehouse.get_connection() as connection:
+                rows = replace_table(connection, f"crm.{object_type}", SCHEMA, batches)
+            stats = client.stats
+        context.log.info(f"crm.{object_type}: {rows} rows, {stats.requests} requests")
+        return dg.MaterializeResult(
+            metadata={
+                "rows": rows,
+                "requests": stats.requests,
+                "retries": stats.retries,
+                "seconds": round(time.monotonic() - started, 3),
+            }
+        )
+
+    return _extract
+
+
+def _chunks(records, size: int = 5_000):
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+crm_raw_assets = [crm_raw_asset(name) for name in CRM_OBJECTS]
