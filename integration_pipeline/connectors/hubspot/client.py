@@ -5,6 +5,7 @@ Retry-After when the server sends it. A 401 is raised at once (a wrong token nev
 into a retry loop); other 4xx are the caller's to handle.
 """
 
+import json
 import random
 import time
 from collections.abc import Iterator
@@ -38,6 +39,33 @@ class BatchOutcome:
 
     results: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    failed_inputs: list[tuple[dict, dict]] = field(default_factory=list)  # (input, error)
+
+    def quarantine_rows(self, entity: str, run_id: str) -> list[dict[str, str]]:
+        """One row per refused input, with the CRM's reason: nothing is dropped silently."""
+        return [
+            {
+                "entity": entity,
+                "key": str(item.get("id") or item.get("properties", {}).get("email") or ""),
+                "rule": str(error.get("category") or "CRM_REJECTED"),
+                "value": json.dumps(item, ensure_ascii=False, sort_keys=True),
+                "reason": str(error.get("message") or ""),
+                "run_id": run_id,
+            }
+            for item, error in self.failed_inputs
+        ]
+
+
+def _failed_inputs(chunk: list[dict], errors: list[dict]) -> list[tuple[dict, dict]]:
+    """Match each error of a 207 to the inputs it names (by index, or by id)."""
+    by_id = {str(item.get("id")): item for item in chunk if item.get("id") is not None}
+    failed = []
+    for error in errors:
+        context = error.get("context") or {}
+        named = [chunk[int(i)] for i in context.get("inputIndex", []) if int(i) < len(chunk)]
+        named += [by_id[i] for i in context.get("ids", []) if i in by_id]
+        failed += [(item, error) for item in named]
+    return failed
 
 
 class HubSpotClient:
@@ -172,18 +200,17 @@ class HubSpotClient:
                 continue
             body = _body(response)
             if response.status_code >= 400:  # the whole call refused: every input failed
-                outcome.errors += [
-                    {
-                        "status": "error",
-                        "category": body.get("category"),
-                        "message": _message(response),
-                        "input": item,
-                    }
-                    for item in chunk
-                ]
+                error = {
+                    "status": "error",
+                    "category": body.get("category"),
+                    "message": _message(response),
+                }
+                outcome.errors.append(error)
+                outcome.failed_inputs += [(item, error) for item in chunk]
                 continue
             outcome.results += body.get("results", [])
             outcome.errors += body.get("errors", [])
+            outcome.failed_inputs += _failed_inputs(chunk, body.get("errors", []))
         return outcome
 
     def ensure_properties(self, object_type: str, definitions: list[dict[str, Any]]) -> list[str]:

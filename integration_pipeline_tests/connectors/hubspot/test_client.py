@@ -76,8 +76,13 @@ def test_batch_writes_split_and_return_per_record_errors(crm):
         outcome = client.batch("contacts", "create", inputs)
         assert client.stats.requests == 3  # 100 + 100 + 30
     assert len(outcome.results) == 228 and len(outcome.errors) == 2
-    categories = sorted(e["category"] for e in outcome.errors)
-    assert categories == ["CONFLICT", "VALIDATION_ERROR"]
+    rows = outcome.quarantine_rows("customers", run_id="run-1")
+    assert sorted((r["key"], r["rule"]) for r in rows) == [
+        ("batch0@example.com", "CONFLICT"),
+        ("batch7@example.com", "VALIDATION_ERROR"),
+    ]
+    assert all(r["reason"] and r["run_id"] == "run-1" for r in rows)
+    assert len(outcome.results) + len(rows) == len(inputs)  # every input accounted for
 
 
 def test_governor_keeps_429s_away(tmp_path, demo_files):
@@ -107,6 +112,19 @@ def test_timeouts_are_retried_then_reported(tmp_path, demo_files):
         with client, pytest.raises(HubSpotUnavailable, match="Timeout"):
             client.call("GET", "/crm/v3/objects/deals")
         assert client.stats.requests == 3
+
+
+def test_retry_after_is_honoured(tmp_path, demo_files):
+    options = ("--searches-per-s", "1", "--retry-after-header")
+    for server in serve_crm(tmp_path / "crm", demo_files, *options):
+        # Search answers carry no rate-limit headers, and the client believes in a bigger
+        # budget: only the server's 429 and its Retry-After can pace it.
+        with HubSpotClient(server.url, server.token, searches_per_s=100) as client:
+            started = time.monotonic()
+            for _ in range(3):
+                client.search("products", {"limit": 1})
+            assert client.stats.throttled == 2 and client.stats.retries == 2
+            assert time.monotonic() - started >= 2  # waited as told, once per 429
 
 
 def test_wrong_token_fails_once_without_retrying(crm):
