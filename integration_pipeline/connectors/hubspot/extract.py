@@ -161,3 +161,27 @@ def archived_since(
                 epoch_ms(since_iso)
             ):
                 yield record
+
+
+def with_associations(
+    client: HubSpotClient, object_type: str, records: list[dict], to_types: list[str]
+) -> list[dict]:
+    """Add v3-style `associations` to records read by search (which returns none), with
+    HubSpot's v4 batch read, 1,000 ids a call."""
+    for to_type in to_types:
+        links: dict[str, list[str]] = {}
+        for start in range(0, len(records), 1000):
+            inputs = [{"id": r["id"]} for r in records[start : start + 1000]]
+            body = client.call(
+                "POST",
+                f"/crm/v4/associations/{object_type}/{to_type}/batch/read",
+                json={"inputs": inputs},
+            )
+            for result in body.get("results", []):
+                links[str(result["from"]["id"])] = [str(t["toObjectId"]) for t in result["to"]]
+        for record in records:
+            found = links.get(record["id"], [])
+            record.setdefault("associations", {})[to_type] = {
+                "results": [{"id": i, "type": f"{object_type}_to_{to_type}"} for i in found]
+            }
+    return records

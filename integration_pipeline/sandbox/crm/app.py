@@ -482,7 +482,8 @@ class CrmApp:
         results, errors = [], []
         with self.store.transaction():
             for item in inputs:
-                from_id = _record_id((item.get("from") or {}).get("id"))
+                # read takes {"id"}; create and archive take {"from": {"id"}, "to": {"id"}}
+                from_id = _record_id(item.get("id") or (item.get("from") or {}).get("id"))
                 if action == "read":
                     results.append(
                         {

@@ -8,7 +8,12 @@ import pytest
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.hubspot.errors import HubSpotAuthError, HubSpotUnavailable
-from integration_pipeline.connectors.hubspot.extract import Cursor, archived_since, changed_since
+from integration_pipeline.connectors.hubspot.extract import (
+    Cursor,
+    archived_since,
+    changed_since,
+    with_associations,
+)
 from integration_pipeline.connectors.hubspot.landing import to_arrow
 from integration_pipeline_tests.conftest import serve_crm
 
@@ -37,7 +42,7 @@ def test_full_extraction_with_associations_lands_in_duckdb(crm, demo_dataset, tm
     assert rows == len(expected) and linked == len(expected)
 
 
-def test_incremental_is_strictly_greater_and_sees_deletes(crm):
+def test_incremental_is_strictly_greater_and_sees_deletes(crm, demo_dataset):
     with _client(crm) as client:
         everything = list(changed_since(client, "contacts", None, ["email"]))
         cursor = max(Cursor.of(r, "contacts") for r in everything)
@@ -50,6 +55,15 @@ def test_incremental_is_strictly_greater_and_sees_deletes(crm):
         assert not outcome.errors
         again = list(changed_since(client, "contacts", cursor, ["email"]))
         assert sorted(r["id"] for r in again) == sorted(changed)
+        linked = with_associations(client, "contacts", again, ["companies"])
+        expected_links = {
+            r.id: [i for t, i in r.associations if t == "companies"]
+            for r in demo_dataset.crm
+            if r.id in changed
+        }
+        assert {
+            r["id"]: [a["id"] for a in r["associations"]["companies"]["results"]] for r in linked
+        } == expected_links
         client.batch("contacts", "archive", [{"id": changed[0]}])
         deleted = list(archived_since(client, "contacts", cursor.as_iso(), ["email"]))
         assert [r["id"] for r in deleted] == [changed[0]]
