@@ -117,11 +117,13 @@ class HubSpotClient:
             governor.acquire()
             self.stats.paced_s += governor.waited_s - before
             self.stats.requests += 1
+            sent = time.monotonic()
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as error:  # timeouts, resets, refused connections
                 failure: Exception | httpx.Response = error
             else:
+                governor.observe_latency(time.monotonic() - sent)
                 if response.status_code == 401:
                     raise HubSpotAuthError(401, _message(response), _body(response))
                 remaining = response.headers.get("X-HubSpot-RateLimit-Remaining")

@@ -25,6 +25,9 @@ class Governor:
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
         self.waited_s = 0.0
+        # The server stamps a request when it arrives, a little after we send it; waiting
+        # this much longer keeps our window from expiring before the server's does.
+        self.margin_s = 0.05
 
     def acquire(self) -> None:
         """Block until one more request fits in the window, then count it."""
@@ -36,9 +39,12 @@ class Governor:
                 if len(self._sent) < self.limit:
                     self._sent.append(now)
                     return
-                wait = self.window_s - (now - self._sent[0]) + 0.001
+                wait = self.window_s - (now - self._sent[0]) + self.margin_s
             self.waited_s += wait
             self._sleep(wait)
+
+    def observe_latency(self, seconds: float) -> None:
+        self.margin_s = min(1.0, max(0.05, 1.5 * seconds))
 
     def observe(self, remaining: int | None) -> None:
         """The server says how many requests are left: trust it when it sees fewer."""
