@@ -90,46 +90,25 @@ def test_up_status_down(tmp_path, sandbox_cache, erp_template):
     )
 
 
-def test_busy_port_is_reported_before_any_work(tmp_path, sandbox_cache):
+@pytest.mark.parametrize("flag", ["--erp-port", "--crm-port"])
+def test_busy_port_is_reported_before_any_work(tmp_path, sandbox_cache, flag):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
+        ports = {"--erp-port": str(free_port()), "--crm-port": str(free_port()), flag: str(port)}
         result = run(
             "sandbox",
             "up",
             "--data-dir",
             str(tmp_path),
-            "--erp-port",
-            str(port),
+            *[x for pair in ports.items() for x in pair],
             *DEMO_FLAGS,
             cache=sandbox_cache,
         )
     assert result.returncode == 2
-    assert f"port {port} on 127.0.0.1" in result.stderr and "--erp-port" in result.stderr
+    assert f"port {port} on 127.0.0.1" in result.stderr and flag in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "erp").exists()
-
-
-def test_busy_crm_port_is_reported_before_any_work(tmp_path, sandbox_cache):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        result = run(
-            "sandbox",
-            "up",
-            "--data-dir",
-            str(tmp_path),
-            "--erp-port",
-            str(free_port()),
-            "--crm-port",
-            str(port),
-            *DEMO_FLAGS,
-            cache=sandbox_cache,
-        )
-    assert result.returncode == 2
-    assert "--crm-port" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "erp").exists()
 
 

@@ -14,7 +14,8 @@ from integration_pipeline.warehouse.arrow_load import (
     select_all,
 )
 
-ERP_TABLES = (
+# The tables a customer is made of in Tryton.
+PARTY_TABLES = (
     "party_party",
     "party_address",
     "party_contact_mechanism",
@@ -22,6 +23,9 @@ ERP_TABLES = (
     "country_country",
     "company_company",
     "company_employee",
+)
+ERP_TABLES = (
+    *PARTY_TABLES,
     "product_template",
     "product_product",
     "sale_sale",

@@ -3,17 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from integration_pipeline.assets.erp_raw import PARTY_TABLES
 from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
-
-PARTY_TABLES = (
-    "party_party",
-    "party_address",
-    "party_contact_mechanism",
-    "party_identifier",
-    "country_country",
-    "company_company",
-    "company_employee",
-)
 
 
 @dg.asset(

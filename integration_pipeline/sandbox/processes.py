@@ -7,7 +7,10 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
 
 from integration_pipeline.sandbox.errors import SandboxError
 
@@ -84,3 +87,29 @@ def stop(pid: int, timeout: float = 10.0) -> None:
         time.sleep(0.1)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def wait_until_ready(
+    process: subprocess.Popen,
+    answers: Callable[[], bool],
+    what: str,
+    log: Path,
+    fix: str,
+    timeout: float = 60,
+) -> None:
+    """Poll `answers` until it returns True; stop the process and explain if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+            raise SandboxError(
+                f"{what} exited while starting; its log ends with:\n{tail}", f"read {log}; {fix}"
+            )
+        try:
+            if answers():
+                return
+        except httpx.HTTPError:  # not listening yet
+            pass
+        time.sleep(0.2)
+    stop(process.pid)
+    raise SandboxError(f"{what} did not answer within {timeout:.0f}s", f"read {log} for the reason")

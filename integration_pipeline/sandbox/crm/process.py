@@ -3,13 +3,11 @@
 import os
 import secrets
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from integration_pipeline.sandbox import processes
-from integration_pipeline.sandbox.errors import SandboxError
 
 MARKER = "integration_pipeline.sandbox.crm.server"
 
@@ -51,27 +49,14 @@ def start_crm(
     log = crm_dir / "crm.log"
     process = processes.start(command, log, env=env)
     url = f"http://127.0.0.1:{port}/__sandbox/health"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
-            raise SandboxError(
-                f"the CRM sandbox exited while starting:\n{tail}",
-                f"read {log}; `integration-pipeline sandbox up --reset` reseeds it",
-            )
-        try:
-            if (
-                httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=2).status_code
-                == 200
-            ):
-                return process.pid
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    processes.stop(process.pid)
-    raise SandboxError(
-        f"the CRM sandbox did not answer on port {port} within 60s", f"read {log} for the reason"
+    processes.wait_until_ready(
+        process,
+        lambda: httpx.get(url, timeout=2).status_code == 200,
+        f"the CRM sandbox (port {port})",
+        log,
+        "`integration-pipeline sandbox up --reset` reseeds it",
     )
+    return process.pid
 
 
 def stop_crm(pid: int) -> None:
