@@ -30,6 +30,7 @@ from integration_pipeline.sandbox.crm.process import start_crm
 RESULTS = Path(__file__).parent / "results" / "hubspot_throughput.json"
 TOKEN = "pat-bench"
 BATCH = 100
+WINDOW_S = 10.0
 
 
 def _free_port() -> int:
@@ -45,15 +46,16 @@ def _phase(
     before = (client.stats.requests, client.stats.throttled, client.stats.retries)
     surfaced, results, stamps = 0, [], []
     for start in range(0, len(inputs), BATCH):
+        sent = time.monotonic()
         try:
             outcome = client.batch("contacts", action, inputs[start : start + BATCH], extra)
         except HubSpotError:
             surfaced += 1
             continue
         results += outcome.results
-        stamps.append((time.monotonic(), len(results)))
+        stamps.append((sent, len(results)))
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
-    steady = _steady_rate(stamps, per_window)
+    steady = _steady_rate(stamps, started, WINDOW_S)
     return {
         "records": len(results),
         "seconds": round(wall, 2),
@@ -67,16 +69,20 @@ def _phase(
     }, results
 
 
-def _steady_rate(stamps: list[tuple[float, int]], per_window: int) -> float | None:
-    """Records per second over whole window cycles: from the call that opens the second
-    window to the call that opens the last whole one. The first window's burst (a rolling
-    window lets `per_window` calls through at once) and a half-spent last window are left
-    out, so the figure is the sustainable rate."""
-    cycles = (len(stamps) - 1) // per_window
-    if cycles < 3:
+def _steady_rate(stamps: list[tuple[float, int]], started: float, window_s: float) -> float | None:
+    """Records per second in whole windows after the first (whose opening burst a rolling
+    window allows): records of the calls sent in windows 2..K-1, the last, partial window
+    left out, over their duration."""
+    per_window: dict[int, int] = {}
+    previous = 0
+    for sent, done in stamps:
+        index = int((sent - started) // window_s)
+        per_window[index] = per_window.get(index, 0) + done - previous
+        previous = done
+    whole = [per_window.get(i, 0) for i in range(1, max(per_window, default=0))]
+    if len(whole) < 2:
         return None
-    (t0, n0), (t1, n1) = stamps[per_window - 1], stamps[cycles * per_window - 1]
-    return round((n1 - n0) / (t1 - t0), 1)
+    return round(sum(whole) / (len(whole) * window_s), 1)
 
 
 def run(records: int, tier: int) -> dict:
@@ -96,6 +102,7 @@ def run(records: int, tier: int) -> dict:
                 ]
                 write, created = _phase(client, "create", inputs, None, tier)
                 ids = [{"id": r["id"]} for r in created]
+                time.sleep(WINDOW_S)  # each phase starts on an empty window
                 read, found = _phase(client, "read", ids, {"properties": ["email"]}, tier)
         finally:
             processes.stop(pid)

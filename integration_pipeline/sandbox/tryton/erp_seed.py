@@ -3,8 +3,8 @@
 Sales are quoted and confirmed (Tryton makes the shipment and the invoice), shipments go
 through assign → pick → pack → done on their dates, invoices are posted in date order and
 paid through `Invoice.pay_invoice` as the pay wizard does. Calls are batched per model
-method (hundreds of records a call) because the per-call overhead, not the per-record
-work, dominates in Tryton.
+method (200 records a call); even so Tryton's per-record business logic costs about 0.36 s
+a sale on this machine (bench/results/sandbox_up.json).
 """
 
 from collections.abc import Callable, Iterable, Iterator
