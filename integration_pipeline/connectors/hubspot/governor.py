@@ -11,7 +11,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-
 OWN_SKEW = 2
 
 

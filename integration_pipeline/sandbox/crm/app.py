@@ -1,11 +1,7 @@
-"""The HTTP face of the CRM sandbox: HubSpot's v3 objects, search, properties and v4
-associations, with bearer auth, rate limits and optional fault injection."""
+"""The HTTP face of the CRM sandbox: HubSpot's v3 objects (list, get, create, patch,
+delete, batch, search), wired with the properties and v4 associations APIs behind the gate
+(auth, rate limits, injected faults)."""
 
-import asyncio
-import json
-import math
-import random
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,18 +13,26 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from integration_pipeline.sandbox.crm import schema, search
+from integration_pipeline.sandbox.crm.associations_api import AssociationsApi
 from integration_pipeline.sandbox.crm.errors import (
     HubSpotError,
     not_found,
-    unauthorized,
     validation,
 )
-from integration_pipeline.sandbox.crm.limits import DailyCounter, RollingWindow
+from integration_pipeline.sandbox.crm.gate import Gate
+from integration_pipeline.sandbox.crm.properties_api import PropertiesApi
+from integration_pipeline.sandbox.crm.requests_io import (
+    csv_param,
+    flag_param,
+    item_error,
+    object_type_of,
+    read_json,
+    record_id,
+)
 from integration_pipeline.sandbox.crm.store import CrmStore
 from integration_pipeline.sandbox.crm.values import now_iso
 
 MAX_BATCH, MAX_PAGE = 100, 100
-HEALTH_PATH = "/__sandbox/health"  # not a HubSpot path: used only to wait for start-up
 
 
 @dataclass(frozen=True)
@@ -46,46 +50,9 @@ class CrmConfig:
     seed: int = 0
 
 
-def _object_type(request: Request) -> str:
-    name = request.path_params["object_type"]
-    name = schema.TYPE_IDS.get(name, name)
-    if name not in schema.OBJECT_TYPES:
-        raise validation(f"Unable to infer object type from: {request.path_params['object_type']}")
-    return name
-
-
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw or b"{}")
-    except json.JSONDecodeError as error:
-        raise validation(
-            f"Invalid input JSON on line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-
-
-def _csv(request: Request, name: str) -> list[str]:
-    return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "false").lower() == "true"
-
-
-def _record_id(value: Any) -> int:
-    text = str(value)
-    if not text.isdigit():
-        raise not_found(f"Object not found. objectId are usually numeric: {text}")
-    return int(text)
-
-
 class CrmApp:
     def __init__(self, store: CrmStore, config: CrmConfig) -> None:
         self.store, self.config = store, config
-        self.window = RollingWindow(config.requests_per_10s, 10.0)
-        self.search_window = RollingWindow(config.searches_per_s, 1.0)
-        self.daily = DailyCounter(config.daily_limit)
-        self.random = random.Random(config.seed)
 
     # -- shaping -------------------------------------------------------------------------
     def _shape(
@@ -125,15 +92,18 @@ class CrmApp:
 
     # -- objects ------------------------------------------------------------------------
     async def list_objects(self, request: Request) -> Response:
-        object_type = _object_type(request)
+        object_type = object_type_of(request)
         limit = int(request.query_params.get("limit", 10))
         if not 0 < limit <= MAX_PAGE:
             raise validation(f"limit must be between 1 and {MAX_PAGE}")
         after = request.query_params.get("after", "0")
         records = self.store.page(
-            object_type, _record_id(after) if after else 0, limit + 1, _flag(request, "archived")
+            object_type,
+            record_id(after) if after else 0,
+            limit + 1,
+            flag_param(request, "archived"),
         )
-        wanted, assoc = _csv(request, "properties"), _csv(request, "associations")
+        wanted, assoc = csv_param(request, "properties"), csv_param(request, "associations")
         body: dict[str, Any] = {
             "results": [self._shape(object_type, r, wanted, assoc) for r in records[:limit]]
         }
@@ -143,18 +113,21 @@ class CrmApp:
         return JSONResponse(body)
 
     async def get_object(self, request: Request) -> Response:
-        object_type = _object_type(request)
+        object_type = object_type_of(request)
         record = self.store.find(
             object_type,
             request.path_params["record_id"],
             request.query_params.get("idProperty"),
-            _flag(request, "archived"),
+            flag_param(request, "archived"),
         )
         if record is None:
             raise not_found(f"resource not found: {object_type} {request.path_params['record_id']}")
         return JSONResponse(
             self._shape(
-                object_type, record, _csv(request, "properties"), _csv(request, "associations")
+                object_type,
+                record,
+                csv_param(request, "properties"),
+                csv_param(request, "associations"),
             )
         )
 
@@ -164,7 +137,7 @@ class CrmApp:
         values = self.store.check_values(object_type, item.get("properties") or {})
         record = self.store.insert(object_type, values)
         for association in item.get("associations") or []:
-            to_id = _record_id((association.get("to") or {}).get("id"))
+            to_id = record_id((association.get("to") or {}).get("id"))
             for kind in association.get("types") or [{}]:
                 to_type = self._type_for(object_type, kind.get("associationTypeId"))
                 self.store.associate(
@@ -188,14 +161,14 @@ class CrmApp:
         raise validation(f"association type {type_id} is not defined for {object_type}")
 
     async def create_object(self, request: Request) -> Response:
-        object_type = _object_type(request)
-        body = await _json(request)
+        object_type = object_type_of(request)
+        body = await read_json(request)
         with self.store.transaction():
             return JSONResponse(self._create(object_type, body), status_code=201)
 
     async def patch_object(self, request: Request) -> Response:
-        object_type = _object_type(request)
-        body = await _json(request)
+        object_type = object_type_of(request)
+        body = await read_json(request)
         with self.store.transaction():
             record = self.store.find(
                 object_type,
@@ -211,15 +184,15 @@ class CrmApp:
         return JSONResponse(self._shape(object_type, updated, list(values)))
 
     async def delete_object(self, request: Request) -> Response:
-        object_type = _object_type(request)
+        object_type = object_type_of(request)
         with self.store.transaction():
-            self.store.archive(object_type, _record_id(request.path_params["record_id"]))
+            self.store.archive(object_type, record_id(request.path_params["record_id"]))
         return Response(status_code=204)
 
     # -- batch --------------------------------------------------------------------------
     async def batch(self, request: Request) -> Response:
-        object_type, action = _object_type(request), request.path_params["action"]
-        body = await _json(request)
+        object_type, action = object_type_of(request), request.path_params["action"]
+        body = await read_json(request)
         inputs = body.get("inputs") if isinstance(body, dict) else None
         if not isinstance(inputs, list):
             raise validation("inputs must be a list")
@@ -259,24 +232,13 @@ class CrmApp:
             return JSONResponse(payload, status_code=207)
         return JSONResponse(payload, status_code=201 if action == "create" else 200)
 
-    @staticmethod
-    def _item_error(error: HubSpotError, context: dict | None = None) -> dict:
-        body = error.body()
-        return {
-            "status": "error",
-            "category": body["category"],
-            "message": body["message"],
-            "context": context or {},
-            **({"errors": body["errors"]} if "errors" in body else {}),
-        }
-
     def _batch_read(self, object_type, inputs, body, request):
         wanted = body.get("properties") or []
         results, missing = [], []
         for item in inputs:
             key = str(item.get("id", ""))
             record = self.store.find(
-                object_type, key, body.get("idProperty"), _flag(request, "archived")
+                object_type, key, body.get("idProperty"), flag_param(request, "archived")
             )
             if record is None:
                 missing.append(key)
@@ -304,7 +266,7 @@ class CrmApp:
                 with self.store.transaction():  # nested: a savepoint-like unit per input
                     results.append(self._create(object_type, item))
             except HubSpotError as error:
-                errors.append(self._item_error(error, {"inputIndex": [str(position)]}))
+                errors.append(item_error(error, {"inputIndex": [str(position)]}))
         return results, errors
 
     def _batch_update(self, object_type, inputs, body, request):
@@ -315,7 +277,7 @@ class CrmApp:
                 with self.store.transaction():  # each input succeeds or fails alone
                     results.append(self._update_one(object_type, item, key))
             except HubSpotError as error:
-                errors.append(self._item_error(error, {"ids": [key]}))
+                errors.append(item_error(error, {"ids": [key]}))
         return results, errors
 
     def _update_one(self, object_type: str, item: dict, key: str) -> dict:
@@ -334,7 +296,7 @@ class CrmApp:
                 with self.store.transaction():
                     results.append(self._upsert_one(object_type, item, key))
             except HubSpotError as error:
-                errors.append(self._item_error(error, {"ids": [key]}))
+                errors.append(item_error(error, {"ids": [key]}))
         return results, errors
 
     def _upsert_one(self, object_type: str, item: dict, key: str) -> dict:
@@ -358,8 +320,8 @@ class CrmApp:
 
     # -- search ---------------------------------------------------------------------------
     async def search(self, request: Request) -> Response:
-        object_type = _object_type(request)
-        body = await _json(request)
+        object_type = object_type_of(request)
+        body = await read_json(request)
         types = {n: d.get("type", "string") for n, d in self.store.properties(object_type).items()}
         total, page, next_offset = search.run(
             self.store.all_active(object_type), body, types, self.config.search_cap
@@ -373,247 +335,10 @@ class CrmApp:
             payload["paging"] = {"next": {"after": str(next_offset)}}
         return JSONResponse(payload)
 
-    # -- properties -----------------------------------------------------------------------
-    async def list_properties(self, request: Request) -> Response:
-        object_type = _object_type(request)
-        return JSONResponse({"results": list(self.store.properties(object_type).values())})
-
-    async def create_property(self, request: Request) -> Response:
-        object_type = _object_type(request)
-        body = await _json(request)
-        return JSONResponse(self.store.create_property(object_type, body), status_code=201)
-
-    async def get_property(self, request: Request) -> Response:
-        object_type, name = _object_type(request), request.path_params["name"]
-        definition = self.store.properties(object_type).get(name)
-        if definition is None:
-            raise not_found(f"Unable to find property {name} for object type {object_type}")
-        return JSONResponse(definition)
-
-    async def delete_property(self, request: Request) -> Response:
-        self.store.delete_property(_object_type(request), request.path_params["name"])
-        return Response(status_code=204)
-
-    # -- associations (v4) ----------------------------------------------------------------
-    def _v4_types(self, request: Request) -> tuple[str, str]:
-        from_type = schema.TYPE_IDS.get(
-            request.path_params["from_type"], request.path_params["from_type"]
-        )
-        to_type = schema.TYPE_IDS.get(
-            request.path_params["to_type"], request.path_params["to_type"]
-        )
-        for name in (from_type, to_type):
-            if name not in schema.OBJECT_TYPES:
-                raise validation(f"Unable to infer object type from: {name}")
-        return from_type, to_type
-
-    async def associate_default(self, request: Request) -> Response:
-        from_type, to_type = self._v4_types(request)
-        with self.store.transaction():
-            self.store.associate(
-                from_type,
-                _record_id(request.path_params["from_id"]),
-                to_type,
-                _record_id(request.path_params["to_id"]),
-            )
-        return JSONResponse(
-            {"status": "COMPLETE", "results": [], "startedAt": now_iso(), "completedAt": now_iso()}
-        )
-
-    async def associate_labelled(self, request: Request) -> Response:
-        from_type, to_type = self._v4_types(request)
-        kinds = await _json(request)
-        if not isinstance(kinds, list) or not kinds:
-            raise validation("body must be a list of {associationCategory, associationTypeId}")
-        from_id = _record_id(request.path_params["from_id"])
-        to_id = _record_id(request.path_params["to_id"])
-        with self.store.transaction():
-            for kind in kinds:
-                self.store.associate(
-                    from_type,
-                    from_id,
-                    to_type,
-                    to_id,
-                    kind.get("associationCategory", "USER_DEFINED"),
-                    int(kind.get("associationTypeId")),
-                    kind.get("label"),
-                    both_ways=False,
-                )
-        return JSONResponse(
-            {
-                "fromObjectTypeId": from_type,
-                "fromObjectId": from_id,
-                "toObjectTypeId": to_type,
-                "toObjectId": to_id,
-                "labels": [k.get("label") for k in kinds if k.get("label")],
-            },
-            status_code=201,
-        )
-
-    async def dissociate(self, request: Request) -> Response:
-        from_type, to_type = self._v4_types(request)
-        with self.store.transaction():
-            self.store.dissociate(
-                from_type,
-                _record_id(request.path_params["from_id"]),
-                to_type,
-                _record_id(request.path_params["to_id"]),
-            )
-        return Response(status_code=204)
-
-    async def list_associations(self, request: Request) -> Response:
-        from_type, to_type = self._v4_types(request)
-        found = self.store.associations(
-            from_type, _record_id(request.path_params["from_id"]), to_type
-        )
-        limit = min(int(request.query_params.get("limit", 500)), 500)
-        offset = int(request.query_params.get("after", 0) or 0)
-        body: dict[str, Any] = {"results": found[offset : offset + limit]}
-        if offset + limit < len(found):
-            body["paging"] = {"next": {"after": str(offset + limit)}}
-        return JSONResponse(body)
-
-    async def batch_associations(self, request: Request) -> Response:
-        from_type, to_type = self._v4_types(request)
-        action = request.path_params["action"]
-        inputs = (await _json(request)).get("inputs") or []
-        if len(inputs) > 1000:
-            raise validation("Batch association input is limited to 1000 inputs")
-        results, errors = [], []
-        with self.store.transaction():
-            for item in inputs:
-                # read takes {"id"}; create and archive take {"from": {"id"}, "to": {"id"}}
-                from_id = _record_id(item.get("id") or (item.get("from") or {}).get("id"))
-                if action == "read":
-                    results.append(
-                        {
-                            "from": {"id": str(from_id)},
-                            "to": [
-                                {
-                                    "toObjectId": a["toObjectId"],
-                                    "associationTypes": a["associationTypes"],
-                                }
-                                for a in self.store.associations(from_type, from_id, to_type)
-                            ],
-                        }
-                    )
-                    continue
-                to_id = _record_id((item.get("to") or {}).get("id"))
-                try:
-                    if action == "archive":
-                        self.store.dissociate(from_type, from_id, to_type, to_id)
-                    else:
-                        for kind in item.get("types") or [{}]:
-                            self.store.associate(
-                                from_type,
-                                from_id,
-                                to_type,
-                                to_id,
-                                kind.get("associationCategory", "HUBSPOT_DEFINED"),
-                                kind.get("associationTypeId"),
-                            )
-                        results.append({"fromObjectId": from_id, "toObjectId": to_id})
-                except HubSpotError as error:
-                    errors.append(self._item_error(error, {"ids": [str(from_id)]}))
-        if action == "archive":
-            return Response(status_code=204)
-        payload = {
-            "status": "COMPLETE",
-            "results": results,
-            "startedAt": now_iso(),
-            "completedAt": now_iso(),
-        }
-        if errors:
-            return JSONResponse(
-                {**payload, "numErrors": len(errors), "errors": errors}, status_code=207
-            )
-        return JSONResponse(payload, status_code=201 if action == "create" else 200)
-
-    # -- the gate every request passes ------------------------------------------------------
-    async def gate(self, request: Request, call_next) -> Response:
-        if request.url.path == HEALTH_PATH:  # the sandbox's own probe: no auth, limits, faults
-            return JSONResponse({"status": "ok"})
-        try:
-            if request.headers.get("authorization") != f"Bearer {self.config.token}":
-                raise unauthorized()
-            is_search = request.url.path.endswith("/search")
-            verdict = (self.search_window if is_search else self.window).take()
-            if not verdict.allowed:
-                return self._too_many(
-                    verdict.retry_after_s, "SECONDLY" if is_search else "TEN_SECONDLY_ROLLING"
-                )
-            daily_remaining = self.daily.take()
-            if self.config.latency_ms:
-                await asyncio.sleep(self.config.latency_ms / 1000)
-            fault = await self._fault()
-            response = fault or await call_next(request)
-        except HubSpotError as error:
-            return JSONResponse(error.body(), status_code=error.status)
-        if not is_search:
-            response.headers.update(
-                {
-                    "X-HubSpot-RateLimit-Max": str(verdict.limit),
-                    "X-HubSpot-RateLimit-Remaining": str(verdict.remaining),
-                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-                    "X-HubSpot-RateLimit-Daily": str(self.config.daily_limit),
-                    "X-HubSpot-RateLimit-Daily-Remaining": str(daily_remaining),
-                }
-            )
-        return response
-
-    def _too_many(self, retry_after_s: float, policy: str) -> Response:
-        body = {
-            "status": "error",
-            "message": f"You have reached your {policy.lower()} limit.",
-            "errorType": "RATE_LIMIT",
-            "correlationId": str(uuid.uuid4()),
-            "policyName": policy,
-        }
-        # HubSpot's 429s carry the rate-limit headers, not Retry-After; the option adds it
-        # (clients such as urllib3 then wait and retry on their own).
-        headers = (
-            {"Retry-After": str(max(1, math.ceil(retry_after_s)))}
-            if (self.config.retry_after_header)
-            else {}
-        )
-        if policy == "TEN_SECONDLY_ROLLING":
-            headers.update(
-                {
-                    "X-HubSpot-RateLimit-Max": str(self.config.requests_per_10s),
-                    "X-HubSpot-RateLimit-Remaining": "0",
-                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-                }
-            )
-        return JSONResponse(body, status_code=429, headers=headers)
-
-    async def _fault(self) -> Response | None:
-        roll = self.random.random()
-        if roll < self.config.error_rate:
-            status = self.random.choice([500, 502])
-            return JSONResponse(
-                {
-                    "status": "error",
-                    "message": "internal error (injected)",
-                    "correlationId": str(uuid.uuid4()),
-                    "category": "INTERNAL_ERROR",
-                },
-                status_code=status,
-            )
-        if roll < self.config.error_rate + self.config.timeout_rate:
-            await asyncio.sleep(self.config.timeout_s)
-            return JSONResponse(
-                {
-                    "status": "error",
-                    "message": "gateway timeout (injected)",
-                    "correlationId": str(uuid.uuid4()),
-                },
-                status_code=504,
-            )
-        return None
-
 
 def build_app(store: CrmStore, config: CrmConfig) -> Starlette:
-    crm = CrmApp(store, config)
+    crm, gate = CrmApp(store, config), Gate(config)
+    properties, associations = PropertiesApi(store), AssociationsApi(store)
     objects = "/crm/v3/objects/{object_type}"
     v4 = "/crm/v4/objects/{from_type}/{from_id}/associations"
     routes = [
@@ -624,17 +349,23 @@ def build_app(store: CrmStore, config: CrmConfig) -> Starlette:
         Route(f"{objects}/{{record_id}}", crm.get_object, methods=["GET"]),
         Route(f"{objects}/{{record_id}}", crm.patch_object, methods=["PATCH"]),
         Route(f"{objects}/{{record_id}}", crm.delete_object, methods=["DELETE"]),
-        Route("/crm/v3/properties/{object_type}", crm.list_properties, methods=["GET"]),
-        Route("/crm/v3/properties/{object_type}", crm.create_property, methods=["POST"]),
-        Route("/crm/v3/properties/{object_type}/{name}", crm.get_property, methods=["GET"]),
-        Route("/crm/v3/properties/{object_type}/{name}", crm.delete_property, methods=["DELETE"]),
-        Route(f"{v4}/default/{{to_type}}/{{to_id}}", crm.associate_default, methods=["PUT"]),
-        Route(f"{v4}/{{to_type}}/{{to_id}}", crm.associate_labelled, methods=["PUT"]),
-        Route(f"{v4}/{{to_type}}/{{to_id}}", crm.dissociate, methods=["DELETE"]),
-        Route(f"{v4}/{{to_type}}", crm.list_associations, methods=["GET"]),
+        Route("/crm/v3/properties/{object_type}", properties.list_properties, methods=["GET"]),
+        Route("/crm/v3/properties/{object_type}", properties.create_property, methods=["POST"]),
+        Route("/crm/v3/properties/{object_type}/{name}", properties.get_property, methods=["GET"]),
+        Route(
+            "/crm/v3/properties/{object_type}/{name}",
+            properties.delete_property,
+            methods=["DELETE"],
+        ),
+        Route(
+            f"{v4}/default/{{to_type}}/{{to_id}}", associations.associate_default, methods=["PUT"]
+        ),
+        Route(f"{v4}/{{to_type}}/{{to_id}}", associations.associate_labelled, methods=["PUT"]),
+        Route(f"{v4}/{{to_type}}/{{to_id}}", associations.dissociate, methods=["DELETE"]),
+        Route(f"{v4}/{{to_type}}", associations.list_associations, methods=["GET"]),
         Route(
             "/crm/v4/associations/{from_type}/{to_type}/batch/{action}",
-            crm.batch_associations,
+            associations.batch_associations,
             methods=["POST"],
         ),
     ]
@@ -645,6 +376,6 @@ def build_app(store: CrmStore, config: CrmConfig) -> Starlette:
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(BaseHTTPMiddleware, dispatch=crm.gate)],
+        middleware=[Middleware(BaseHTTPMiddleware, dispatch=gate.gate)],
         exception_handlers={HubSpotError: _hubspot_error},
     )
