@@ -30,6 +30,7 @@ test: lint
 	$(BIN)/pytest
 
 ui: $(STAMP)
+	mkdir -p .dagster && ln -sf ../dagster.yaml .dagster/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml
 
 sandbox-down: $(STAMP)
