@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -26,17 +25,12 @@ from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.hubspot.errors import HubSpotError
 from integration_pipeline.sandbox import processes
 from integration_pipeline.sandbox.crm.process import start_crm
+from integration_pipeline.sandbox.processes import free_port
 
 RESULTS = Path(__file__).parent / "results" / "hubspot_throughput.json"
 TOKEN = "pat-bench"
 BATCH = 100
 WINDOW_S = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _phase(
@@ -88,7 +82,7 @@ def _steady_rate(stamps: list[tuple[float, int]], started: float, window_s: floa
 def run(records: int, tier: int) -> dict:
     ceiling = tier / 10 * BATCH
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
+        port = free_port()
         empty_demo = Path(tmp) / "demo"
         empty_demo.mkdir()
         pid = start_crm(

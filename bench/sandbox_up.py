@@ -19,21 +19,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from integration_pipeline.sandbox.processes import free_port
+
 RESULTS = Path(__file__).parent / "results" / "sandbox_up.json"
 CLI = str(Path(sys.executable).parent / "integration-pipeline")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _up(data: Path, cache: Path, customers: int) -> tuple[float, str]:
     env = {**os.environ, "INTEGRATION_PIPELINE_CACHE": str(cache)}
-    port = str(_free_port())
+    ports = ["--erp-port", str(free_port()), "--crm-port", str(free_port())]
     started = time.monotonic()
     result = subprocess.run(
         [
@@ -42,8 +36,7 @@ def _up(data: Path, cache: Path, customers: int) -> tuple[float, str]:
             "up",
             "--data-dir",
             str(data),
-            "--erp-port",
-            port,
+            *ports,
             "--customers",
             str(customers),
         ],

@@ -7,7 +7,6 @@ needs one, its own Tryton server on a free port.
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,6 +21,7 @@ from integration_pipeline.sandbox.crm.process import start_crm
 from integration_pipeline.sandbox.demo.files import write_dataset
 from integration_pipeline.sandbox.demo.generator import generate
 from integration_pipeline.sandbox.demo.records import DemoConfig, DemoDataset
+from integration_pipeline.sandbox.processes import free_port
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
 from integration_pipeline.sandbox.tryton.database import install_database, template_key
@@ -29,12 +29,6 @@ from integration_pipeline.sandbox.tryton.server import start_server
 
 # Small but complete: every kind of record and dirt appears at this scale.
 TEST_DEMO = {"seed": 7, "customers": 20, "as_of": date(2026, 11, 1)}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,13 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (the OS picks it), for servers of tests and benchmarks."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def require_free_port(port: int, what: str, flag: str, variable: str) -> None:
     if not port_is_free(port):
         raise SandboxError(

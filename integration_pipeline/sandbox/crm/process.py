@@ -57,7 +57,3 @@ def start_crm(
         "`integration-pipeline sandbox up --reset` reseeds it",
     )
     return process.pid
-
-
-def stop_crm(pid: int) -> None:
-    processes.stop(pid)
