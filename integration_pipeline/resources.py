@@ -12,17 +12,9 @@ import sqlalchemy as sa
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.sandbox.manager import read_state, recorded_settings
 from integration_pipeline.sandbox.settings import SandboxSettings
-
-
-def sandbox_erp_db_url() -> str:
-    """The SQLAlchemy URL of the sandbox's Tryton database, as `sandbox up` recorded it."""
-    from integration_pipeline.sandbox.manager import status
-
-    described = status(SandboxSettings())
-    if described["erp"]:
-        return described["erp"]["db_url"]
-    return f"sqlite:///{SandboxSettings().erp_dir / 'db' / 'integration_demo.sqlite'}"
+from integration_pipeline.sandbox.tryton.config import sqlalchemy_url
 
 
 class ErpDatabase(dg.ConfigurableResource):
@@ -71,13 +63,6 @@ class HubSpotResource(dg.ConfigurableResource):
         )
 
 
-def sandbox_crm_url() -> str:
-    from integration_pipeline.sandbox.manager import status
-
-    described = status(SandboxSettings())
-    return described["crm"]["url"] if described["crm"] else "http://127.0.0.1:8090"
-
-
 def warehouse_path() -> str:
     default = SandboxSettings().data_dir / "warehouse.duckdb"
     path = Path(os.environ.get("INTEGRATION_PIPELINE_WAREHOUSE", str(default)))
@@ -86,14 +71,17 @@ def warehouse_path() -> str:
 
 
 def build_resources() -> dict[str, dg.ConfigurableResource]:
+    # Unset variables mean: the local sandbox, where `sandbox up` recorded it (or would).
+    sandbox = recorded_settings(SandboxSettings(), read_state(SandboxSettings()))
     return {
         "erp_db": ErpDatabase(
-            url=os.environ.get("INTEGRATION_PIPELINE_ERP_DB_URL") or sandbox_erp_db_url()
+            url=os.environ.get("INTEGRATION_PIPELINE_ERP_DB_URL")
+            or sqlalchemy_url(sandbox, sandbox.database)
         ),
         "warehouse": DuckDBResource(database=warehouse_path()),
         "crm": HubSpotResource(
-            base_url=os.environ.get("INTEGRATION_PIPELINE_CRM_URL") or sandbox_crm_url(),
-            token_file=str(SandboxSettings().crm_dir / "token"),
+            base_url=os.environ.get("INTEGRATION_PIPELINE_CRM_URL") or sandbox.crm_url,
+            token_file=str(sandbox.crm_dir / "token"),
             requests_per_10s=int(os.environ.get("INTEGRATION_PIPELINE_CRM_REQUESTS_PER_10S", 190)),
         ),
     }

@@ -92,9 +92,8 @@ def _crm_description(settings: SandboxSettings, pid: int | None) -> dict[str, An
         "system": "hubspot-compatible sandbox",
         "running": processes.is_alive(pid, crm_process.MARKER),
         "pid": pid,
-        # HubSpot's SDK and the connector take this as the host (no trailing slash).
-        "url": f"http://127.0.0.1:{settings.crm_port}",
-        "token": crm_process.sandbox_token(settings.crm_dir),
+        "url": settings.crm_url,
+        "token": crm_process.read_token(settings.crm_dir),
         "data_file": str(settings.crm_dir / "crm.sqlite"),
         "log_file": str(settings.crm_dir / "crm.log"),
     }
@@ -204,18 +203,24 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
     return status(settings)
 
 
+def recorded_settings(settings: SandboxSettings, state: dict[str, Any]) -> SandboxSettings:
+    """The ports, database and backend `up` recorded, whatever flags this call was given."""
+    erp, crm = state.get("erp", {}), state.get("crm", {})
+    if not erp:
+        return settings
+    return replace(
+        settings,
+        erp_port=erp["port"],
+        database=erp["database"],
+        postgres_url=erp.get("postgres_url"),
+        crm_port=crm.get("port", settings.crm_port),
+    )
+
+
 def status(settings: SandboxSettings) -> dict[str, Any]:
     state = read_state(settings)
-    erp = state.get("erp", {})
-    crm = state.get("crm", {})
-    if erp:  # describe what `up` recorded, whatever flags this call was given
-        settings = replace(
-            settings,
-            erp_port=erp["port"],
-            database=erp["database"],
-            postgres_url=erp.get("postgres_url"),
-            crm_port=crm.get("port", settings.crm_port),
-        )
+    erp, crm = state.get("erp", {}), state.get("crm", {})
+    settings = recorded_settings(settings, state)
     return {
         "data_dir": str(settings.data_dir),
         "erp": _erp_description(settings, erp.get("pid")) if erp else None,

@@ -62,6 +62,11 @@ class SandboxSettings:
         return self.data_dir / "erp"
 
     @property
+    def crm_url(self) -> str:
+        # HubSpot's SDK and the connector take this as the host (no trailing slash).
+        return f"http://127.0.0.1:{self.crm_port}"
+
+    @property
     def crm_dir(self) -> Path:
         return self.data_dir / "crm"
 

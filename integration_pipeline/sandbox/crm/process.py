@@ -12,13 +12,20 @@ from integration_pipeline.sandbox import processes
 MARKER = "integration_pipeline.sandbox.crm.server"
 
 
-def sandbox_token(crm_dir: Path) -> str:
-    """INTEGRATION_PIPELINE_CRM_TOKEN, or a random token kept (mode 600) in the data folder."""
+def read_token(crm_dir: Path) -> str | None:
+    """INTEGRATION_PIPELINE_CRM_TOKEN, or the token `sandbox up` kept in the data folder."""
     if os.environ.get("INTEGRATION_PIPELINE_CRM_TOKEN"):
         return os.environ["INTEGRATION_PIPELINE_CRM_TOKEN"]
     path = crm_dir / "token"
-    if path.exists():
-        return path.read_text().strip()
+    return path.read_text().strip() if path.exists() else None
+
+
+def sandbox_token(crm_dir: Path) -> str:
+    """The token to start the sandbox with: the one there is, or a new random one kept with
+    mode 600 in the data folder."""
+    if token := read_token(crm_dir):
+        return token
+    path = crm_dir / "token"
     crm_dir.mkdir(parents=True, exist_ok=True)
     token = f"pat-sandbox-{secrets.token_hex(16)}"
     path.touch(mode=0o600)
