@@ -1,5 +1,6 @@
 """HubSpot's error bodies: {status, message, correlationId, category, errors?, context?}."""
 
+import json
 import uuid
 from typing import Any
 
@@ -22,6 +23,21 @@ class HubSpotError(Exception):
 def validation(message: str, errors: list[dict] | None = None) -> HubSpotError:
     extra = {"errors": errors} if errors else {}
     return HubSpotError(400, "VALIDATION_ERROR", message, **extra)
+
+
+def invalid_properties(problems: list[tuple[str, str, str]]) -> HubSpotError:
+    """400 for property values HubSpot refuses; `problems` are (property, code, message)."""
+    details = [
+        {"isValid": False, "message": message, "error": code, "name": name}
+        for name, code, message in problems
+    ]
+    return validation(
+        f"Property values were not valid: {json.dumps(details, ensure_ascii=False)}",
+        [
+            {"message": message, "code": code, "context": {"propertyName": [name]}}
+            for name, code, message in problems
+        ],
+    )
 
 
 def not_found(message: str) -> HubSpotError:

@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from integration_pipeline.sandbox.crm import schema
-from integration_pipeline.sandbox.crm.errors import conflict, not_found, validation
+from integration_pipeline.sandbox.crm.errors import (
+    conflict,
+    invalid_properties,
+    not_found,
+    validation,
+)
 from integration_pipeline.sandbox.crm.values import normalise, now_iso
 
 DDL = """
@@ -157,43 +162,17 @@ class CrmStore:
         if not isinstance(values, dict):
             raise validation("properties must be an object of property names to values")
         known = self._properties[object_type]
-        unknown = [name for name in values if name not in known]
-        if unknown:
-            details = [
-                {
-                    "isValid": False,
-                    "message": f'Property "{n}" does not exist',
-                    "error": "PROPERTY_DOESNT_EXIST",
-                    "name": n,
-                }
-                for n in unknown
-            ]
-            raise validation(
-                f"Property values were not valid: {json.dumps(details)}",
-                [
-                    {
-                        "message": f'Property "{n}" does not exist',
-                        "code": "PROPERTY_DOESNT_EXIST",
-                        "context": {"propertyName": [n]},
-                    }
-                    for n in unknown
-                ],
-            )
-        read_only = [
-            n for n in values if known[n].get("modificationMetadata", {}).get("readOnlyValue")
+        problems = [
+            (n, "PROPERTY_DOESNT_EXIST", f'Property "{n}" does not exist')
+            for n in values
+            if n not in known
+        ] or [
+            (n, "READ_ONLY_VALUE", f"{n} is a read only property")
+            for n in values
+            if known[n].get("modificationMetadata", {}).get("readOnlyValue")
         ]
-        if read_only:
-            raise validation(
-                f"Property {read_only[0]} is read-only",
-                [
-                    {
-                        "message": f"{n} is a read only property",
-                        "code": "READ_ONLY_VALUE",
-                        "context": {"propertyName": [n]},
-                    }
-                    for n in read_only
-                ],
-            )
+        if problems:
+            raise invalid_properties(problems)
         return {n: normalise(n, v, known[n].get("type", "string")) for n, v in values.items()}
 
     # -- records ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from integration_pipeline.sandbox.crm.errors import validation
+from integration_pipeline.sandbox.crm.errors import invalid_properties
 from integration_pipeline.sandbox.crm.schema import DATETIME_PROPERTIES, NUMBER_PROPERTIES
 
 
@@ -40,16 +40,8 @@ def normalise(name: str, value: Any, field_type: str) -> str:
     elif isinstance(value, int | float):
         value = str(value)
     if not isinstance(value, str):
-        raise validation(
-            f'Property values were not valid: [{{"isValid":false,"message":"{value!r} was not a '
-            f'valid value for {name}","error":"INVALID_PROPERTY_VALUE","name":"{name}"}}]',
-            [
-                {
-                    "message": f"{value!r} is not a valid value for {name}",
-                    "code": "INVALID_VALUE",
-                    "context": {"propertyName": [name]},
-                }
-            ],
+        raise invalid_properties(
+            [(name, "INVALID_VALUE", f"{value!r} is not a valid value for {name}")]
         )
     if value == "":
         return ""
@@ -57,29 +49,13 @@ def normalise(name: str, value: Any, field_type: str) -> str:
         try:
             Decimal(value)
         except InvalidOperation:
-            raise validation(
-                f'Property values were not valid: "{value}" is not a valid number for {name}',
-                [
-                    {
-                        "message": f"{value} is not a valid number",
-                        "code": "INVALID_DECIMAL",
-                        "context": {"propertyName": [name]},
-                    }
-                ],
+            raise invalid_properties(
+                [(name, "INVALID_DECIMAL", f"{value} is not a valid number")]
             ) from None
     if field_type == "datetime" or name in DATETIME_PROPERTIES:
         epoch = to_epoch_ms(value)
         if epoch is None:
-            raise validation(
-                f'Property values were not valid: "{value}" is not a valid datetime for {name}',
-                [
-                    {
-                        "message": f"{value} is not a valid datetime",
-                        "code": "INVALID_DATE",
-                        "context": {"propertyName": [name]},
-                    }
-                ],
-            )
+            raise invalid_properties([(name, "INVALID_DATE", f"{value} is not a valid datetime")])
         return iso_from_datetime(datetime.fromtimestamp(epoch / 1000, UTC))
     return value
 
