@@ -7,10 +7,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
+from integration_pipeline.batching import batched
 from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.arrow_load import replace_table
 
+LANDING_ROWS = 5_000  # records per Arrow batch written to DuckDB
 CRM_OBJECTS = {
     "companies": (
         [
@@ -85,7 +87,9 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
             archived = itertools.chain.from_iterable(
                 client.pages(object_type, properties, associations, archived=True)
             )
-            batches = (to_arrow(page) for page in _chunks(itertools.chain(active, archived)))
+            batches = (
+                to_arrow(page) for page in batched(itertools.chain(active, archived), LANDING_ROWS)
+            )
             with warehouse.get_connection() as connection:
                 rows = replace_table(connection, f"crm.{object_type}", SCHEMA, batches)
             stats = client.stats
@@ -100,12 +104,6 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
         )
 
     return _extract
-
-
-def _chunks(records, size: int = 5_000):
-    iterator = iter(records)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 crm_raw_assets = [crm_raw_asset(name) for name in CRM_OBJECTS]

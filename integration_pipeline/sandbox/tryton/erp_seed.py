@@ -7,16 +7,16 @@ method (200 records a call); even so Tryton's per-record business logic costs ab
 a sale on this machine (bench/results/sandbox_up.json).
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from itertools import islice
 from typing import Any, TypeVar
 
 from trytond.pool import Pool
 from trytond.transaction import Transaction, TransactionError
 from trytond.worker import run_task
 
+from integration_pipeline.batching import batched
 from integration_pipeline.sandbox.demo.records import DemoDataset, ErpParty, ErpSale
 from integration_pipeline.sandbox.tryton.business_setup import BusinessIds
 
@@ -79,12 +79,6 @@ class TransactionRunner:
                 run_task(pool, task_id)
 
 
-def batched(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def _party_values(party: ErpParty, ids: BusinessIds) -> dict[str, Any]:
     # Values as the clerk typed them: Tryton checks phones (with phonenumbers) but checks
     # e-mails only when email-validator is installed, which it is not here.
@@ -117,7 +111,7 @@ def seed_parties(
         return {p.code: c.id for p, c in zip(chunk, created, strict=True)}
 
     party_ids: dict[str, int] = {}
-    for chunk in batched(dataset.erp_parties):
+    for chunk in batched(dataset.erp_parties, BATCH):
         party_ids.update(runner.run(lambda chunk=chunk: create(chunk)))
     return party_ids
 
@@ -249,7 +243,7 @@ def seed_sales(
 ) -> dict[str, int]:
     sale_ids: dict[str, int] = {}
     total = len(dataset.erp_sales)
-    for number, chunk in enumerate(batched(dataset.erp_sales), start=1):
+    for number, chunk in enumerate(batched(dataset.erp_sales, BATCH), start=1):
         sale_ids.update(runner.run(lambda chunk=chunk: _sell(chunk, ids, parties, products)))
         runner.run(lambda chunk=chunk: _ship(chunk, sale_ids))
         progress(f"sales {min(number * BATCH, total)}/{total} confirmed and shipped")
@@ -272,7 +266,7 @@ def post_invoices(
 ) -> None:
     # Invoice numbers come from a strict sequence that must follow the invoice dates.
     shipped = sorted((s for s in dataset.erp_sales if s.shipped_on), key=lambda s: s.shipped_on)
-    for number, chunk in enumerate(batched(shipped), start=1):
+    for number, chunk in enumerate(batched(shipped, BATCH), start=1):
         runner.run(lambda chunk=chunk: _post(chunk, sale_ids))
         progress(f"invoices {min(number * BATCH, len(shipped))}/{len(shipped)} posted")
 
@@ -307,7 +301,7 @@ def record_payments(
             cumulative += payment.share
             planned.append((payment.on, payment.share, cumulative, sale.key))
     planned.sort(key=lambda p: p[0])
-    for number, chunk in enumerate(batched(planned), start=1):
+    for number, chunk in enumerate(batched(planned, BATCH), start=1):
         runner.run(lambda chunk=chunk: _pay(chunk, ids.payment_method, sale_ids))
         progress(f"payments {min(number * BATCH, len(planned))}/{len(planned)} recorded")
 
