@@ -39,6 +39,8 @@ CREATE INDEX IF NOT EXISTS objects_email ON objects (
 CREATE INDEX IF NOT EXISTS objects_sku ON objects (
     object_type, lower(json_extract(properties, '$.hs_sku'))) WHERE archived = 0;
 """
+# The columns `_record` turns into a HubSpot record, in its order.
+RECORD_COLUMNS = "id, properties, created_at, updated_at, archived, archived_at"
 FIRST_ID = 90_000_000  # ids the server assigns start above the demo data's ranges
 
 
@@ -178,8 +180,7 @@ class CrmStore:
     # -- records ----------------------------------------------------------------------
     def _row(self, object_type: str, record_id: int) -> tuple | None:
         return self._db.execute(
-            "SELECT id, properties, created_at, updated_at, archived, archived_at FROM objects "
-            "WHERE object_type = ? AND id = ?",
+            f"SELECT {RECORD_COLUMNS} FROM objects WHERE object_type = ? AND id = ?",
             (object_type, record_id),
         ).fetchone()
 
@@ -293,7 +294,7 @@ class CrmStore:
 
     def page(self, object_type: str, after: int, limit: int, archived: bool) -> list[dict]:
         rows = self._db.execute(
-            "SELECT id, properties, created_at, updated_at, archived, archived_at FROM objects "
+            f"SELECT {RECORD_COLUMNS} FROM objects "
             "WHERE object_type = ? AND archived = ? AND id > ? ORDER BY id LIMIT ?",
             (object_type, int(archived), after, limit),
         ).fetchall()
@@ -301,7 +302,7 @@ class CrmStore:
 
     def all_active(self, object_type: str) -> list[dict]:
         rows = self._db.execute(
-            "SELECT id, properties, created_at, updated_at, archived, archived_at FROM objects "
+            f"SELECT {RECORD_COLUMNS} FROM objects "
             "WHERE object_type = ? AND archived = 0 ORDER BY id",
             (object_type,),
         ).fetchall()
