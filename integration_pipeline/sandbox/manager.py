@@ -23,7 +23,7 @@ from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton import postgres
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
 from integration_pipeline.sandbox.tryton.database import install_database, template_key
-from integration_pipeline.sandbox.tryton.server import MARKER, start_server
+from integration_pipeline.sandbox.tryton.server import MARKER, require_free_erp_port, start_server
 
 Progress = Callable[[str], None]
 
@@ -119,19 +119,9 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
 
     # Fail before a long build, not after it.
     if not erp_running:
-        processes.require_free_port(
-            settings.erp_port,
-            "the Tryton ERP server",
-            "--erp-port",
-            "INTEGRATION_PIPELINE_ERP_PORT",
-        )
+        require_free_erp_port(settings.erp_port)
     if not crm_running:
-        processes.require_free_port(
-            settings.crm_port,
-            "the CRM sandbox server",
-            "--crm-port",
-            "INTEGRATION_PIPELINE_CRM_PORT",
-        )
+        crm_process.require_free_crm_port(settings.crm_port)
     demo = {
         "seed": settings.seed,
         "customers": settings.customers,

@@ -33,13 +33,17 @@ def sandbox_token(crm_dir: Path) -> str:
     return token
 
 
+def require_free_crm_port(port: int) -> None:
+    processes.require_free_port(
+        port, "the CRM sandbox server", "--crm-port", "INTEGRATION_PIPELINE_CRM_PORT"
+    )
+
+
 def start_crm(
     crm_dir: Path, port: int, token: str, demo_dir: Path, options: tuple[str, ...] = ()
 ) -> int:
     """Start the server; `options` are extra server flags (limits, fault injection)."""
-    processes.require_free_port(
-        port, "the CRM sandbox server", "--crm-port", "INTEGRATION_PIPELINE_CRM_PORT"
-    )
+    require_free_crm_port(port)
     command = [
         sys.executable,
         "-m",

@@ -11,10 +11,14 @@ from integration_pipeline.sandbox import processes
 MARKER = "trytond"
 
 
-def start_server(config: Path, database: str, port: int, erp_dir: Path) -> int:
+def require_free_erp_port(port: int) -> None:
     processes.require_free_port(
         port, "the Tryton ERP server", "--erp-port", "INTEGRATION_PIPELINE_ERP_PORT"
     )
+
+
+def start_server(config: Path, database: str, port: int, erp_dir: Path) -> int:
+    require_free_erp_port(port)  # again: a long build gives others time to take it
     log = erp_dir / "trytond.log"
     command = [str(Path(sys.executable).parent / "trytond"), "-c", str(config), "-d", database]
     process = processes.start(command, log)
