@@ -6,6 +6,10 @@ Loads fast: heavy libraries (Great Expectations) are imported inside the checks 
 import dagster as dg
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
+from integration_pipeline.assets.erp_balances import (
+    staging_erp_party_credit,
+    staging_erp_stock_levels,
+)
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.quality.customer_checks import erp_customer_keys
@@ -13,12 +17,19 @@ from integration_pipeline.resources import build_resources
 
 main_job = dg.define_asset_job(
     "main",
-    selection=dg.AssetSelection.groups("erp_extract", "crm_extract", "customers"),
-    description="Extract the ERP and the CRM into the warehouse and stage customers, with checks.",
+    selection=dg.AssetSelection.groups("erp_extract", "crm_extract", "customers", "stock"),
+    description="Extract the ERP and the CRM into the warehouse; stage customers, credit and "
+    "stock, with checks.",
 )
 
 defs = dg.Definitions(
-    assets=[*erp_raw_assets, *crm_raw_assets, staging_erp_customers],
+    assets=[
+        *erp_raw_assets,
+        *crm_raw_assets,
+        staging_erp_customers,
+        staging_erp_stock_levels,
+        staging_erp_party_credit,
+    ],
     asset_checks=[erp_customer_keys],
     jobs=[main_job],
     resources=build_resources(),

@@ -10,29 +10,82 @@ from pathlib import Path
 import dagster as dg
 import sqlalchemy as sa
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.connectors.tryton.schema_check import (
+    UnrecognisedErpSchema,
+    require_known_schema,
+)
+from integration_pipeline.connectors.tryton.session import TrytonSession
+from integration_pipeline.connectors.tryton.source import ErpDatabaseMissing, TrytonDatabase
+from integration_pipeline.connectors.tryton.writes import TrytonWriter
 from integration_pipeline.sandbox.manager import read_state, recorded_settings
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url
 
 
 class ErpDatabase(dg.ConfigurableResource):
-    """Read access to Tryton's database (SQLite or PostgreSQL) through SQLAlchemy."""
+    """Read access to Tryton's database (SQLite or PostgreSQL): a SQLAlchemy URL."""
 
     url: str
 
+    def database(self) -> TrytonDatabase:
+        database = TrytonDatabase(self.url)
+        try:
+            database.require_exists()
+        except ErpDatabaseMissing as error:
+            raise dg.Failure(str(error)) from error
+        return database
+
     def engine(self) -> sa.Engine:
-        if self.url.startswith("sqlite:///"):
-            path = Path(self.url.removeprefix("sqlite:///"))
-            if not path.exists():
-                raise dg.Failure(
-                    f"the ERP database {path} does not exist. Run `integration-pipeline sandbox up`"
-                    " or set INTEGRATION_PIPELINE_ERP_DB_URL to the Tryton database's URL."
-                )
-            # Read-only: the pipeline never writes Tryton's tables behind its back.
-            return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-        return sa.create_engine(self.url)
+        return self.database().engine()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # At start-up, not half-way through a run: is this the Tryton schema we know?
+        engine = self.engine()
+        try:
+            require_known_schema(engine)
+        except UnrecognisedErpSchema as error:
+            raise dg.Failure(str(error)) from error
+        finally:
+            engine.dispose()
+
+
+class TrytonErp(dg.ConfigurableResource):
+    """Business writes to Tryton over JSON-RPC. The password is read at run time from the
+    environment variable named here, so it never appears in configuration, UI or metadata;
+    the sandbox's throw-away password is used only when `sandbox` is set."""
+
+    rpc_url: str
+    database: str
+    user: str = "admin"
+    password_env_var: str = "INTEGRATION_PIPELINE_ERP_PASSWORD"
+    sandbox: bool = False
+    _session: TrytonSession | None = PrivateAttr(default=None)
+
+    def _password(self) -> str:
+        password = os.environ.get(self.password_env_var)
+        if not password and self.sandbox:
+            password = SandboxSettings().erp_password
+        if not password:
+            raise dg.Failure(
+                f"no ERP password: set {self.password_env_var} to the password of Tryton user "
+                f"{self.user!r} at {self.rpc_url}"
+            )
+        return password
+
+    def writer(self) -> TrytonWriter:
+        """A writer on this run's session: one login per run, again only if it expires."""
+        if self._session is None:
+            self._session = TrytonSession(self.rpc_url, self.database, self.user, self._password())
+            self._session.require_supported_version()
+        return TrytonWriter(self._session)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 class HubSpotResource(dg.ConfigurableResource):
@@ -77,6 +130,13 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
         "erp_db": ErpDatabase(
             url=os.environ.get("INTEGRATION_PIPELINE_ERP_DB_URL")
             or sqlalchemy_url(sandbox, sandbox.database)
+        ),
+        "erp": TrytonErp(
+            rpc_url=os.environ.get("INTEGRATION_PIPELINE_ERP_RPC_URL")
+            or f"http://127.0.0.1:{sandbox.erp_port}",
+            database=os.environ.get("INTEGRATION_PIPELINE_ERP_DATABASE") or sandbox.database,
+            user=os.environ.get("INTEGRATION_PIPELINE_ERP_USER") or sandbox.erp_user,
+            sandbox="INTEGRATION_PIPELINE_ERP_RPC_URL" not in os.environ,
         ),
         "warehouse": DuckDBResource(database=warehouse_path()),
         "crm": HubSpotResource(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hubspot import HubSpot
 
-from integration_pipeline.connectors.tryton_rpc import TrytonRPC
+from integration_pipeline.connectors.tryton.rpc import TrytonRPC
 from integration_pipeline.sandbox import processes
 from integration_pipeline.sandbox.crm.process import start_crm
 from integration_pipeline.sandbox.demo.files import write_dataset

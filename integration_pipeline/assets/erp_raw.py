@@ -1,77 +1,80 @@
-"""Raw copies of Tryton's tables in the warehouse (schema `erp`), one asset per table."""
+"""Raw copies of Tryton's tables in the warehouse (schema `erp`), one asset per table,
+landed incrementally by watermark after the first full copy."""
 
-import time
+from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
+from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
 from integration_pipeline.resources import ErpDatabase
-from integration_pipeline.warehouse.arrow_load import (
-    arrow_schema,
-    read_batches,
-    reflect,
-    replace_table,
-    select_all,
-)
+from integration_pipeline.warehouse.erp_landing import land_erp_table
 
-# The tables a customer is made of in Tryton.
-PARTY_TABLES = (
-    "party_party",
-    "party_address",
-    "party_contact_mechanism",
-    "party_identifier",
-    "country_country",
-    "company_company",
-    "company_employee",
-)
-ERP_TABLES = (
-    *PARTY_TABLES,
-    "product_template",
-    "product_product",
-    "sale_sale",
-    "sale_line",
-    "stock_shipment_out",
-    "account_invoice",
-)
 # A remote read can fail for passing reasons (a locked SQLite file, a restarting server).
 REMOTE_RETRY = dg.RetryPolicy(
     max_retries=3, delay=1, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
 
 
-def erp_raw_asset(table_name: str) -> dg.AssetsDefinition:
+class ErpExtractConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False, description="Copy the whole table again instead of the rows changed."
+    )
+    overlap_minutes: float = Field(
+        default=5.0,
+        description="Re-read rows changed this long before the watermark (against rows "
+        "committed late by long ERP transactions).",
+    )
+
+
+def erp_asset_key(table_name: str) -> dg.AssetKey:
+    return dg.AssetKey(["erp", f"erp_{table_name}"])
+
+
+def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
     @dg.asset(
-        name=f"erp_{table_name}",
-        key_prefix=["erp"],
+        key=erp_asset_key(erp_table.name),
         group_name="erp_extract",
         kinds={"tryton", "duckdb"},
         retry_policy=REMOTE_RETRY,
-        description=f"Tryton table `{table_name}` copied as is into erp.{table_name}.",
+        tags={"entity": erp_table.entity},
+        description=f"Tryton table `{erp_table.name}` ({erp_table.entity}) in "
+        f"erp.{erp_table.name}: full on first run, then the rows changed since the watermark.",
     )
     def _extract(
-        context: dg.AssetExecutionContext, erp_db: ErpDatabase, warehouse: DuckDBResource
+        context: dg.AssetExecutionContext,
+        config: ErpExtractConfig,
+        erp_db: ErpDatabase,
+        warehouse: DuckDBResource,
     ) -> dg.MaterializeResult:
-        started = time.monotonic()
-        engine = erp_db.engine()
-        try:
-            table = reflect(engine, table_name)
-            schema = arrow_schema(table)
-            with warehouse.get_connection() as connection:
-                rows = replace_table(
-                    connection,
-                    f"erp.{table_name}",
-                    schema,
-                    read_batches(engine, select_all(table), schema),
-                )
-        finally:
-            engine.dispose()
-        seconds = time.monotonic() - started
-        context.log.info(f"erp.{table_name}: {rows} rows in {seconds:.2f}s")
+        with warehouse.get_connection() as connection:
+            report = land_erp_table(
+                connection,
+                erp_db.database(),
+                erp_table.name,
+                full_refresh=config.full_refresh,
+                overlap=timedelta(minutes=config.overlap_minutes),
+            )
+        context.log.info(
+            f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
+            f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"
+        )
+        watermark = report.watermark
         return dg.MaterializeResult(
-            metadata={"rows": rows, "seconds": round(seconds, 3), "columns": len(schema)}
+            metadata={
+                "mode": report.mode,
+                "rows_read": report.rows_read,
+                "rows_deleted": report.rows_deleted,
+                "rows": report.rows_total,
+                "seconds": round(report.seconds, 3),
+                "watermark": f"{watermark.modified_at.isoformat()} #{watermark.last_id}"
+                if watermark
+                else "none",
+            }
         )
 
     return _extract
 
 
-erp_raw_assets = [erp_raw_asset(name) for name in ERP_TABLES]
+erp_raw_assets = [erp_raw_asset(t) for t in ERP_TABLES]

@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from integration_pipeline.assets.erp_raw import PARTY_TABLES
+from integration_pipeline.assets.erp_raw import erp_asset_key
+from integration_pipeline.connectors.tryton.tables import tables_of
 from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
 
 
@@ -11,7 +12,7 @@ from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
     key=["staging", "erp_customers"],
     group_name="customers",
     kinds={"duckdb"},
-    deps=[dg.AssetKey(["erp", f"erp_{t}"]) for t in PARTY_TABLES],
+    deps=[erp_asset_key(t) for t in tables_of("customers")],
     description="One row per ERP customer party: first e-mail, phone, address and national id, "
     "as typed (not yet normalised).",
 )

@@ -1,115 +1,94 @@
-"""Reading a source table with SQLAlchemy Core into Arrow batches, and landing them in DuckDB.
+"""Landing Arrow batches in DuckDB: rows never go in one by one; each batch is registered
+and ingested in one statement, and a whole landing is one transaction."""
 
-Rows never go into DuckDB one by one: each batch becomes an Arrow table that DuckDB ingests
-in one statement. The Arrow schema comes from the source's column types, not from the data,
-so a batch whose column happens to be all NULL keeps the right type.
-"""
-
-from collections.abc import Iterator
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
-import sqlalchemy as sa
-
-DEFAULT_BATCH_ROWS = 50_000
-DECIMAL = pa.decimal128(38, 10)
 
 
-def arrow_type(column_type: sa.types.TypeEngine) -> pa.DataType:
-    if isinstance(column_type, sa.Boolean):
-        return pa.bool_()
-    if isinstance(column_type, sa.Integer):
-        return pa.int64()
-    if isinstance(column_type, sa.Float):
-        return pa.float64()
-    if isinstance(column_type, sa.Numeric):
-        return DECIMAL
-    if isinstance(column_type, sa.DateTime):
-        return pa.timestamp("us")
-    if isinstance(column_type, sa.Date):
-        return pa.date32()
-    return pa.string()
+@contextmanager
+def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    connection.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
 
 
-def _cell(value: object, kind: pa.DataType) -> object:
-    """Values the declared Arrow type can hold (SQLite stores what it is given)."""
-    if value is None:
-        return None
-    if kind == pa.string() and not isinstance(value, str):
-        return str(value)
-    if kind == DECIMAL and isinstance(value, bytes | str | float | int):
-        # Tryton keeps Decimals in SQLite as the text of the number in a BLOB.
-        return Decimal(value.decode() if isinstance(value, bytes) else str(value))
-    if kind == pa.timestamp("us") and isinstance(value, str):
-        return datetime.fromisoformat(value)
-    if kind == pa.date32() and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
+def create_table(connection: duckdb.DuckDBPyConnection, target: str, schema: pa.Schema) -> None:
+    """Create (or replace) `target` (schema.table) empty, with the columns of `schema`."""
+    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{target.split(".")[0]}"')
+    connection.register("_empty", schema.empty_table())
+    try:
+        connection.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM _empty")
+    finally:
+        connection.unregister("_empty")
 
 
-def reflect(engine: sa.Engine, table_name: str) -> sa.Table:
-    return sa.Table(table_name, sa.MetaData(), autoload_with=engine)
-
-
-def select_all(table: sa.Table) -> sa.Select:
-    """Every column; exact decimals are fetched raw and converted by `_cell`, because
-    SQLAlchemy's float-based processor cannot read Tryton's SQLite encoding."""
-    columns = [
-        sa.type_coerce(c, sa.types.NullType()).label(c.name)
-        if isinstance(c.type, sa.Numeric) and not isinstance(c.type, sa.Float)
-        else c
-        for c in table.columns
-    ]
-    return sa.select(*columns)
-
-
-def arrow_schema(table: sa.Table) -> pa.Schema:
-    return pa.schema([pa.field(c.name, arrow_type(c.type)) for c in table.columns])
-
-
-def read_batches(
-    engine: sa.Engine, statement: sa.Select, schema: pa.Schema, batch_rows: int = DEFAULT_BATCH_ROWS
-) -> Iterator[pa.Table]:
-    with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=batch_rows).execute(
-            statement
-        )
-        # partitions() needs the size: without it, under yield_per, it yields 1-row partitions.
-        for rows in result.partitions(batch_rows):
-            columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
-            yield pa.table(
-                [
-                    pa.array([_cell(v, f.type) for v in column], type=f.type)
-                    for column, f in zip(columns, schema, strict=True)
-                ],
-                schema=schema,
-            )
+def insert_batches(
+    connection: duckdb.DuckDBPyConnection,
+    target: str,
+    batches: Iterable[pa.Table | pa.RecordBatch],
+) -> int:
+    rows = 0
+    try:
+        for batch in batches:
+            connection.register("_incoming", _as_table(batch))
+            connection.execute(f"INSERT INTO {target} SELECT * FROM _incoming")
+            rows += batch.num_rows
+    finally:
+        connection.unregister("_incoming")
+    return rows
 
 
 def replace_table(
     connection: duckdb.DuckDBPyConnection,
     target: str,
     schema: pa.Schema,
-    batches: Iterator[pa.Table],
+    batches: Iterable[pa.Table | pa.RecordBatch],
 ) -> int:
-    """Replace `target` (schema.table) with the batches, in one transaction; returns rows."""
-    schema_name = target.split(".")[0]
-    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema_name}"')
-    connection.execute("BEGIN")
+    """Replace `target` with the batches, in one transaction; returns rows."""
+    with transaction(connection):
+        create_table(connection, target, schema)
+        return insert_batches(connection, target, batches)
+
+
+def merge_batches(
+    connection: duckdb.DuckDBPyConnection,
+    target: str,
+    batches: Iterable[pa.Table | pa.RecordBatch],
+    key: str = "id",
+) -> int:
+    """Upsert by `key` into an existing table; the caller owns the transaction."""
+    rows = 0
     try:
-        connection.register("_incoming", schema.empty_table())
-        connection.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM _incoming")
-        rows = 0
         for batch in batches:
-            connection.register("_incoming", batch)
+            connection.register("_incoming", _as_table(batch))
+            connection.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT {key} FROM _incoming)")
             connection.execute(f"INSERT INTO {target} SELECT * FROM _incoming")
             rows += batch.num_rows
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
     finally:
         connection.unregister("_incoming")
     return rows
+
+
+def delete_missing(
+    connection: duckdb.DuckDBPyConnection, target: str, present: pa.Array, key: str = "id"
+) -> int:
+    """Delete the rows whose key is not in `present` (the source's keys now); returns how many."""
+    connection.register("_present", pa.table({key: present}))
+    try:
+        (deleted,) = connection.execute(
+            f"DELETE FROM {target} WHERE {key} NOT IN (SELECT {key} FROM _present)"
+        ).fetchone()
+    finally:
+        connection.unregister("_present")
+    return deleted
+
+
+def _as_table(batch: pa.Table | pa.RecordBatch) -> pa.Table:
+    return batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])

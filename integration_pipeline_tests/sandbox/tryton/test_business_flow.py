@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from integration_pipeline.connectors.tryton_rpc import TrytonRPC, TrytonUserError, TrytonWarning
+from integration_pipeline.connectors.tryton.rpc import TrytonRPC, TrytonUserError, TrytonWarning
 
 pytestmark = pytest.mark.slow
 

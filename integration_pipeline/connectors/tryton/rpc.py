@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from integration_pipeline.connectors.tryton_codec import decode, encode
+from integration_pipeline.connectors.tryton.codec import decode, encode
 
 
 class TrytonError(Exception):
@@ -36,6 +36,10 @@ class TrytonWarning(TrytonError):
 
 class TrytonAuthError(TrytonError):
     pass
+
+
+class TrytonUnavailable(TrytonError):
+    """The ERP did not answer (refused connection, 502/503/504) after the bounded retries."""
 
 
 class TrytonRPC:
@@ -73,6 +77,9 @@ class TrytonRPC:
         token = base64.b64encode(f"{user}:{user_id}:{session}".encode()).decode()
         self._client.headers["Authorization"] = f"Session {token}"
         self.context = self.call("model.res.user.get_preferences", True, {})
+
+    def server_version(self) -> str:
+        return self._post("/rpc/", "common.server.version", [])
 
     def call(self, method: str, *params: Any) -> Any:
         return self._post(f"/{self.database}/rpc/", method, list(params))

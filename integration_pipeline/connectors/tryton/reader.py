@@ -1,0 +1,53 @@
+"""Reading one Tryton table, in full or since a watermark, as a stream of Arrow batches."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from integration_pipeline.connectors.tryton.arrow_stream import (
+    DEFAULT_BATCH_ROWS,
+    arrow_schema,
+    stream,
+    typed_columns,
+)
+from integration_pipeline.connectors.tryton.increments import (
+    DEFAULT_OVERLAP,
+    Watermark,
+    changed_since,
+)
+from integration_pipeline.connectors.tryton.source import TrytonDatabase
+
+
+@dataclass
+class TableStream:
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+
+
+def reflect(engine: sa.Engine, table_name: str) -> sa.Table:
+    return sa.Table(table_name, sa.MetaData(), autoload_with=engine)
+
+
+def read_table(
+    database: TrytonDatabase,
+    table: sa.Table,
+    since: Watermark | None = None,
+    overlap: timedelta = DEFAULT_OVERLAP,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> TableStream:
+    columns = list(table.columns)
+    schema = arrow_schema(columns)
+    statement = changed_since(table, typed_columns(columns, database.backend), since, overlap)
+    return TableStream(schema, stream(database, statement, schema, batch_rows))
+
+
+def read_ids(database: TrytonDatabase, table: sa.Table) -> pa.Array:
+    """Every id the table holds now: rows deleted in Tryton are the ones missing here."""
+    id_column = [table.c.id]
+    schema = arrow_schema(id_column)
+    statement = sa.select(*typed_columns(id_column, database.backend))
+    batches = list(stream(database, statement, schema))
+    return pa.Table.from_batches(batches, schema=schema).column("id").combine_chunks()

@@ -1,0 +1,135 @@
+"""Landing a Tryton table in the warehouse as `erp.<table>`: in full the first time (or when
+asked, or when the source's columns changed), then incrementally by watermark.
+
+An incremental landing upserts the changed rows by id, deletes the rows Tryton no longer has
+(it deletes some records outright, such as draft sale lines), and stores the new watermark,
+all in one transaction: a crash leaves the previous state and the previous watermark.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import duckdb
+
+from integration_pipeline.connectors.tryton.arrow_stream import DEFAULT_BATCH_ROWS, arrow_schema
+from integration_pipeline.connectors.tryton.increments import DEFAULT_OVERLAP, Watermark, advance
+from integration_pipeline.connectors.tryton.reader import read_ids, read_table, reflect
+from integration_pipeline.connectors.tryton.source import TrytonDatabase
+from integration_pipeline.warehouse.arrow_load import (
+    create_table,
+    delete_missing,
+    insert_batches,
+    merge_batches,
+    transaction,
+)
+
+WATERMARKS = "erp._watermarks"
+
+
+@dataclass(frozen=True)
+class LandingReport:
+    table: str
+    mode: str  # "full" or "incremental"
+    rows_read: int
+    rows_deleted: int
+    rows_total: int
+    watermark: Watermark | None
+    seconds: float
+
+
+def land_erp_table(
+    connection: duckdb.DuckDBPyConnection,
+    database: TrytonDatabase,
+    table_name: str,
+    *,
+    full_refresh: bool = False,
+    overlap: timedelta = DEFAULT_OVERLAP,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> LandingReport:
+    started = time.monotonic()
+    engine = database.engine()
+    try:
+        source_table = reflect(engine, table_name)
+    finally:
+        engine.dispose()
+    target = f"erp.{table_name}"
+    _ensure_watermarks(connection)
+    previous = _stored_watermark(connection, table_name)
+    incremental = (
+        not full_refresh
+        and previous is not None
+        and _columns(connection, target) == arrow_schema(list(source_table.columns)).names
+    )
+    watermark = previous if incremental else None
+    stream = read_table(database, source_table, watermark, overlap, batch_rows)
+
+    def tracked(batches):
+        nonlocal watermark
+        for batch in batches:
+            watermark = advance(watermark, batch)
+            yield batch
+
+    with transaction(connection):
+        if incremental:
+            rows_read = merge_batches(connection, target, tracked(stream.batches))
+            rows_deleted = delete_missing(connection, target, read_ids(database, source_table))
+        else:
+            create_table(connection, target, stream.schema)
+            rows_read = insert_batches(connection, target, tracked(stream.batches))
+            rows_deleted = 0
+        _store_watermark(connection, table_name, watermark)
+    (rows_total,) = connection.execute(f"SELECT count(*) FROM {target}").fetchone()
+    return LandingReport(
+        table=table_name,
+        mode="incremental" if incremental else "full",
+        rows_read=rows_read,
+        rows_deleted=rows_deleted,
+        rows_total=rows_total,
+        watermark=watermark,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _ensure_watermarks(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("CREATE SCHEMA IF NOT EXISTS erp")
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS {WATERMARKS} (table_name VARCHAR PRIMARY KEY, "
+        "modified_at TIMESTAMP, last_id BIGINT, landed_at TIMESTAMP)"
+    )
+
+
+def _stored_watermark(connection: duckdb.DuckDBPyConnection, table_name: str) -> Watermark | None:
+    row = connection.execute(
+        f"SELECT modified_at, last_id FROM {WATERMARKS} WHERE table_name = ?", [table_name]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return Watermark(row[0], row[1])
+
+
+def _store_watermark(
+    connection: duckdb.DuckDBPyConnection, table_name: str, watermark: Watermark | None
+) -> None:
+    # An empty table keeps a row with a NULL watermark: "landed, nothing to resume from".
+    connection.execute(
+        f"INSERT OR REPLACE INTO {WATERMARKS} VALUES (?, ?, ?, now())",
+        [
+            table_name,
+            watermark.modified_at if watermark else None,
+            watermark.last_id if watermark else None,
+        ],
+    )
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, target: str) -> list[str] | None:
+    schema_name, table_name = target.split(".")
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema_name, table_name],
+        ).fetchall()
+    ]
+    return names or None
