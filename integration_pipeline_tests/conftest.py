@@ -7,6 +7,7 @@ needs one, its own Tryton server on a free port.
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -16,6 +17,7 @@ import pytest
 from hubspot import HubSpot
 
 from integration_pipeline.connectors.tryton.rpc import TrytonRPC
+from integration_pipeline.connectors.tryton.session import TrytonSession
 from integration_pipeline.sandbox import processes
 from integration_pipeline.sandbox.crm.process import start_crm
 from integration_pipeline.sandbox.demo.files import write_dataset
@@ -25,6 +27,7 @@ from integration_pipeline.sandbox.processes import free_port
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
 from integration_pipeline.sandbox.tryton.database import install_database, template_key
+from integration_pipeline.sandbox.tryton.postgres import Server
 from integration_pipeline.sandbox.tryton.server import start_server
 
 # Small but complete: every kind of record and dirt appears at this scale.
@@ -117,6 +120,39 @@ def postgres_url() -> str:
             pytest.fail(f"CI must run the PostgreSQL cases, but {url} does not answer: {error}")
         pytest.skip(f"PostgreSQL at {url} does not answer: {error}")
     return url
+
+
+# -- a running Tryton on each backend ----------------------------------------------------
+@pytest.fixture
+def postgres_erp(postgres_url, test_settings, tmp_path) -> Iterator[RunningErp]:
+    settings = replace(
+        test_settings,
+        data_dir=tmp_path / "pg",
+        postgres_url=postgres_url,
+        database=f"ip_test_{uuid.uuid4().hex[:8]}",
+        erp_port=free_port(),
+    )
+    install_database(settings, reset=True, progress=lambda _: None)
+    config = write_config(settings.erp_dir / "trytond.conf", settings.erp_dir, settings)
+    pid = start_server(config, settings.database, settings.erp_port, settings.erp_dir)
+    try:
+        yield RunningErp(settings, pid, sqlalchemy_url(settings, settings.database))
+    finally:
+        processes.stop(pid)
+        Server(postgres_url).drop(settings.database)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def erp(request) -> RunningErp:
+    """The running ERP of each backend in turn."""
+    fixture = "running_erp" if request.param == "sqlite" else "postgres_erp"
+    return request.getfixturevalue(fixture)
+
+
+def session_of(erp: RunningErp) -> TrytonSession:
+    return TrytonSession(
+        erp.server_url, erp.settings.database, erp.settings.erp_user, erp.settings.erp_password
+    )
 
 
 # -- the CRM sandbox --------------------------------------------------------------
