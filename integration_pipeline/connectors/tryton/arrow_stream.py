@@ -26,7 +26,13 @@ _DIALECTS = {
 }
 
 
+def is_interval(column_type: sa.types.TypeEngine) -> bool:
+    return isinstance(column_type, sa.Interval | postgresql.INTERVAL)
+
+
 def arrow_type(column_type: sa.types.TypeEngine) -> pa.DataType:
+    if is_interval(column_type):
+        return pa.float64()  # seconds: what Tryton's SQLite keeps, and comparable everywhere
     if isinstance(column_type, sa.Boolean):
         return pa.bool_()
     if isinstance(column_type, sa.Integer):
@@ -65,6 +71,9 @@ def typed_columns(columns: list[sa.Column], backend: str) -> list[sa.ColumnEleme
     selected = []
     for column in columns:
         kind = arrow_type(column.type)
+        if backend == "postgresql" and is_interval(column.type):
+            selected.append(sa.extract("epoch", column).label(column.name))
+            continue
         if backend == "sqlite":
             target = _storage_class(kind)
         else:

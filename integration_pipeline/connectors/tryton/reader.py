@@ -28,7 +28,19 @@ class TableStream:
 
 
 def reflect(engine: sa.Engine, table_name: str) -> sa.Table:
-    return sa.Table(table_name, sa.MetaData(), autoload_with=engine)
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=engine)
+    if engine.dialect.name == "sqlite":
+        # SQLite reflects Tryton's INTERVAL columns as INTEGER (type affinity); they hold
+        # seconds as floats.
+        with engine.connect() as connection:
+            declared = {
+                row[1]: str(row[2]).upper()
+                for row in connection.exec_driver_sql(f'PRAGMA table_info("{table_name}")')
+            }
+        for column in table.columns:
+            if declared.get(column.name) == "INTERVAL":
+                column.type = sa.Interval()
+    return table
 
 
 def read_table(

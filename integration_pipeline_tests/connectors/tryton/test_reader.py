@@ -80,3 +80,22 @@ def test_ids_list_every_row(database):
     engine.dispose()
     ids = read_ids(database, table).to_pylist()
     assert sorted(ids) == [r[0] for r in _sqlalchemy_rows(database, "party_party", ["id"])]
+
+
+def test_intervals_read_as_seconds(database):
+    thirty_days = "interval '30 days'" if database.backend == "postgresql" else "2592000.0"
+    writable = sa.create_engine(database.url)
+    with writable.begin() as connection:
+        connection.execute(
+            sa.text(f"UPDATE sale_sale SET quotation_validity = {thirty_days} WHERE id = 1")
+        )
+    writable.dispose()
+    engine = database.engine()
+    table = reflect(engine, "sale_sale")
+    engine.dispose()
+    arrow = pa.Table.from_batches(list(read_table(database, table).batches))
+    validity = dict(
+        zip(arrow["id"].to_pylist(), arrow["quotation_validity"].to_pylist(), strict=True)
+    )
+    assert arrow.schema.field("quotation_validity").type == pa.float64()
+    assert validity[1] == 30 * 24 * 3600
