@@ -124,6 +124,31 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if run_demo(_settings(args), _say) else 1
 
 
+def _cmd_dedupe(args: argparse.Namespace) -> int:
+    from integration_pipeline.cleansing.customer_csv import CustomerCsvError
+    from integration_pipeline.cleansing.dedupe_command import dedupe, link_files
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        if args.link:
+            link_files(args.input, args.link, args.out, args.threshold, say)
+        else:
+            dedupe(args.input, args.out, args.threshold, say)
+    except (CustomerCsvError, FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        say(f"error: {error}")
+        return 2
+    return 0
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a probability between 0 and 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="integration-pipeline",
@@ -143,6 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     down = sandbox_commands.add_parser("down", help="stop what `sandbox up` started")
     _add_sandbox_options(down, seeding=False)
     down.set_defaults(handler=_cmd_sandbox_down)
+    dedupe = commands.add_parser(
+        "dedupe",
+        help="find duplicate customers in a CSV (or links between two CSVs) before integrating",
+        description="Columns: id, first_name, last_name, company, email, phone, street, city, "
+        "postal_code, country, national_id, birth_date (any may be empty; UTF-8; extra "
+        "columns ignored). Dedupe mode writes id,cluster_id for every input row; with --link, "
+        "left_id,right_id,match_probability for the pairs accepted. A profile goes to stderr.",
+    )
+    dedupe.add_argument("input", type=Path, help="customer CSV file")
+    dedupe.add_argument("--link", type=Path, help="a second CSV: link the two instead")
+    dedupe.add_argument("--out", type=Path, required=True, help="where to write the result CSV")
+    dedupe.add_argument(
+        "--threshold",
+        type=_probability,
+        default=0.9,
+        help="match probability from which two records are the same customer (default 0.9)",
+    )
+    dedupe.set_defaults(handler=_cmd_dedupe)
+
     demo = commands.add_parser(
         "demo", help="bring the sandbox up, seed it and run the main job through Dagster"
     )

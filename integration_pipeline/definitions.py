@@ -6,6 +6,11 @@ Loads fast: heavy libraries (Great Expectations) are imported inside the checks 
 import dagster as dg
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
+from integration_pipeline.assets.customers_core import (
+    core_customers,
+    customer_id_map_complete,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_balances import (
     staging_erp_party_credit,
     staging_erp_stock_levels,
@@ -29,8 +34,10 @@ defs = dg.Definitions(
         staging_erp_customers,
         staging_erp_stock_levels,
         staging_erp_party_credit,
+        staging_customer_records,
+        core_customers,
     ],
-    asset_checks=[erp_customer_keys],
+    asset_checks=[erp_customer_keys, customer_id_map_complete],
     jobs=[main_job],
     resources=build_resources(),
 )

@@ -64,12 +64,15 @@ CRM_OBJECTS = {
 }
 
 
+def crm_asset_key(object_type: str) -> dg.AssetKey:
+    return dg.AssetKey(["crm", object_type])
+
+
 def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
     properties, associations = CRM_OBJECTS[object_type]
 
     @dg.asset(
-        name=object_type,
-        key_prefix=["crm"],
+        key=crm_asset_key(object_type),
         group_name="crm_extract",
         kinds={"hubspot", "duckdb"},
         retry_policy=REMOTE_RETRY,
