@@ -7,6 +7,7 @@ import dagster as dg
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customers_core import (
+    core_customer_merges,
     core_customers,
     customer_id_map_complete,
     staging_customer_records,
@@ -36,6 +37,7 @@ defs = dg.Definitions(
         staging_erp_party_credit,
         staging_customer_records,
         core_customers,
+        core_customer_merges,
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
     jobs=[main_job],

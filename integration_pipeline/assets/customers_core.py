@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
+from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 
 
@@ -114,3 +115,73 @@ def customer_id_map_complete(warehouse: DuckDBResource) -> dg.AssetCheckResult:
             "golden_without_records": empty,
         },
     )
+
+
+class MergeConfig(dg.Config):
+    apply: bool = False  # plan and report only, unless set: merging cannot be undone
+
+
+@dg.asset(
+    key=["core", "customer_merges"],
+    group_name="customers",
+    kinds={"hubspot", "tryton", "duckdb"},
+    deps=[dg.AssetKey(["core", "customers"])],
+    description="Duplicates found within one system, planned as merges there (CRM merge, "
+    "Tryton party replacement) and carried out only when configured (`apply: true`).",
+)
+def core_customer_merges(
+    context: dg.AssetExecutionContext,
+    config: MergeConfig,
+    warehouse: DuckDBResource,
+    crm: HubSpotResource,
+    erp: TrytonErp,
+) -> dg.MaterializeResult:
+    import pandas as pd
+
+    from integration_pipeline.cleansing.merge_plan import plan_merges
+
+    with warehouse.get_connection() as connection:
+        id_map = connection.execute(
+            "SELECT golden_id, system, record_id FROM core.customer_id_map"
+        ).df()
+    merges = plan_merges(id_map)
+    outcomes = ["planned"] * len(merges)
+    if config.apply and merges:
+        outcomes = _apply_merges(merges, crm, erp)
+    rows = pd.DataFrame(
+        [
+            vars(m) | {"status": s, "run_id": context.run_id}
+            for m, s in zip(merges, outcomes, strict=True)
+        ],
+        columns=["golden_id", "system", "object_type", "kept", "duplicate", "status", "run_id"],
+    )
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS core")
+        connection.register("_merges", rows)
+        connection.execute("CREATE OR REPLACE TABLE core.customer_merges AS SELECT * FROM _merges")
+        connection.unregister("_merges")
+    counts = rows.groupby(["system", "status"]).size()
+    return dg.MaterializeResult(
+        metadata={"rows": len(rows), "applied": config.apply}
+        | {f"{system}_{status}": int(n) for (system, status), n in counts.items()}
+    )
+
+
+def _apply_merges(merges: list, crm: HubSpotResource, erp: TrytonErp) -> list[str]:
+    from integration_pipeline.connectors.hubspot.errors import HubSpotError
+    from integration_pipeline.connectors.tryton.rpc import TrytonError
+
+    outcomes = []
+    writer = erp.writer() if any(m.system == "erp" for m in merges) else None
+    with crm.client() as client:
+        for merge in merges:
+            try:
+                if merge.system == "crm":
+                    client.merge(merge.object_type, merge.kept, merge.duplicate)
+                else:
+                    ids = writer.find_parties([merge.kept, merge.duplicate])
+                    writer.replace_party(ids[merge.duplicate], ids[merge.kept])
+                outcomes.append("merged")
+            except (HubSpotError, TrytonError, KeyError) as error:
+                outcomes.append(f"failed: {error}")
+    return outcomes

@@ -215,6 +215,14 @@ class HubSpotClient:
             outcome.failed_inputs += _failed_inputs(chunk, body.get("errors", []))
         return outcome
 
+    def merge(self, object_type: str, primary_id: str, merged_id: str) -> dict[str, Any]:
+        """HubSpot's merge: `merged_id` is folded into `primary_id` (and archived)."""
+        return self.call(
+            "POST",
+            f"/crm/v3/objects/{object_type}/merge",
+            json={"primaryObjectId": str(primary_id), "objectIdToMerge": str(merged_id)},
+        )
+
     def ensure_properties(self, object_type: str, definitions: list[dict[str, Any]]) -> list[str]:
         """Create the custom properties that do not exist yet; returns the names created."""
         existing = {

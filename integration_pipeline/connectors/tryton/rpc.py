@@ -49,6 +49,7 @@ class TrytonRPC:
         self._client = httpx.Client(timeout=timeout)
         self._ids = itertools.count(1)
         self.context: dict[str, Any] = {}
+        self.user_id: int | None = None
 
     def close(self) -> None:
         self._client.close()
@@ -74,6 +75,7 @@ class TrytonRPC:
         user_id, session, *_ = self._post(
             f"/{self.database}/rpc/", "common.db.login", [user, {"password": password}]
         )
+        self.user_id = user_id
         token = base64.b64encode(f"{user}:{user_id}:{session}".encode()).decode()
         self._client.headers["Authorization"] = f"Session {token}"
         self.context = self.call("model.res.user.get_preferences", True, {})

@@ -62,17 +62,33 @@ class TrytonSession:
 
     def model(self, model: str, method: str, *params: Any, context: dict | None = None) -> Any:
         """`model.<model>.<method>(*params, context)`; re-logs in once if the session expired."""
+        return self._logged_in_call(
+            lambda: self._rpc.model(model, method, *params, context=context)
+        )
+
+    def call(self, method: str, *params: Any) -> Any:
+        """Any other call (wizards: `wizard.<name>.create/execute/delete`), same handling."""
+        return self._logged_in_call(lambda: self._rpc.call(method, *params))
+
+    def accept_warning(self, key: str) -> None:
+        """Accept a Tryton warning once, as a user clicking "yes" would."""
+        self.model(
+            "res.user.warning", "create", [{"user": self.user_id, "name": key, "always": False}]
+        )
+
+    @property
+    def user_id(self) -> int | None:
+        self._ensure_login()
+        return self._rpc.user_id
+
+    def _logged_in_call(self, call: Callable[[], Any]) -> Any:
         self._ensure_login()
         try:
-            return self._with_retries(
-                lambda: self._rpc.model(model, method, *params, context=context)
-            )
+            return self._with_retries(call)
         except TrytonAuthError:
             self._logged_in = False
             self._ensure_login()
-            return self._with_retries(
-                lambda: self._rpc.model(model, method, *params, context=context)
-            )
+            return self._with_retries(call)
 
     def require_supported_version(self) -> str:
         version = self._with_retries(self._rpc.server_version)

@@ -178,6 +178,30 @@ class TrytonWriter:
             values["addresses"] = [["create", [self._address_values(party.address)]]]
         self.session.model("party.party", "write", [party_id], values)
 
+    def replace_party(self, duplicate_id: int, kept_id: int) -> None:
+        """Tryton's own party replacement: the duplicate's sales, invoices and other records
+        move to the kept party, the duplicate is deactivated with `replaced_by` set. Tryton
+        warns when names or tax ids differ (they do for duplicates typed differently); the
+        caller decided they are one customer, so the warning is accepted."""
+        wizard, _, _ = self.session.call("wizard.party.replace.create", self.session.context)
+        data = {"ask": {"source": duplicate_id, "destination": kept_id}}
+        try:
+            for _ in range(3):  # one warning per similarity rule (name, tax identifier)
+                try:
+                    self.session.call(
+                        "wizard.party.replace.execute",
+                        wizard,
+                        data,
+                        "replace",
+                        self.session.context,
+                    )
+                    return
+                except TrytonWarning as warning:
+                    self.session.accept_warning(warning.key)
+            raise TrytonUserError("UserError", "the party replacement kept warning")
+        finally:
+            self.session.call("wizard.party.replace.delete", wizard, self.session.context)
+
     # -- sales ------------------------------------------------------------------------------
     def find_sales(self, references: list[str]) -> dict[str, dict[str, Any]]:
         rows = self.session.model(

@@ -189,6 +189,18 @@ class CrmApp:
             self.store.archive(object_type, record_id(request.path_params["record_id"]))
         return Response(status_code=204)
 
+    async def merge_objects(self, request: Request) -> Response:
+        object_type = object_type_of(request)
+        body = await read_json(request)
+        try:
+            primary = record_id(str(body["primaryObjectId"]))
+            merged = record_id(str(body["objectIdToMerge"]))
+        except (KeyError, TypeError) as missing:
+            raise validation("body needs primaryObjectId and objectIdToMerge") from missing
+        with self.store.transaction():
+            record = self.store.merge(object_type, primary, merged)
+        return JSONResponse(self._shape(object_type, record, None))
+
     # -- batch --------------------------------------------------------------------------
     async def batch(self, request: Request) -> Response:
         object_type, action = object_type_of(request), request.path_params["action"]
@@ -344,6 +356,7 @@ def build_app(store: CrmStore, config: CrmConfig) -> Starlette:
     routes = [
         Route(f"{objects}/batch/{{action}}", crm.batch, methods=["POST"]),
         Route(f"{objects}/search", crm.search, methods=["POST"]),
+        Route(f"{objects}/merge", crm.merge_objects, methods=["POST"]),
         Route(objects, crm.list_objects, methods=["GET"]),
         Route(objects, crm.create_object, methods=["POST"]),
         Route(f"{objects}/{{record_id}}", crm.get_object, methods=["GET"]),

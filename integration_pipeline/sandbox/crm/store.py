@@ -292,6 +292,31 @@ class CrmStore:
         )
         return cursor.rowcount == 1
 
+    def merge(self, object_type: str, primary_id: int, merged_id: int) -> dict[str, Any]:
+        """HubSpot's merge: the primary keeps its values and gains the ones it lacks, takes
+        over the other record's associations, and the other record is archived."""
+        if primary_id == merged_id:
+            raise validation("a record cannot be merged into itself")
+        rows = {i: self._row(object_type, i) for i in (primary_id, merged_id)}
+        for record_id, row in rows.items():
+            if row is None or row[4]:
+                raise not_found(f"resource not found: {object_type} {record_id}")
+        primary = json.loads(rows[primary_id][1])
+        merged = json.loads(rows[merged_id][1])
+        self.archive(object_type, merged_id)
+        for to_type, to_id, category, type_id, label in self._db.execute(
+            "SELECT to_type, to_id, category, type_id, label FROM associations "
+            "WHERE from_type = ? AND from_id = ?",
+            (object_type, merged_id),
+        ).fetchall():
+            self.associate(object_type, primary_id, to_type, to_id, category, type_id, label)
+        gained = {k: v for k, v in merged.items() if v not in (None, "") and not primary.get(k)}
+        gained.pop(schema.last_modified_property(object_type), None)
+        gained.pop("hs_object_id", None)
+        earlier = primary.get("hs_merged_object_ids")
+        gained["hs_merged_object_ids"] = f"{earlier};{merged_id}" if earlier else str(merged_id)
+        return self.patch(object_type, primary_id, gained)
+
     def page(self, object_type: str, after: int, limit: int, archived: bool) -> list[dict]:
         rows = self._db.execute(
             f"SELECT {RECORD_COLUMNS} FROM objects "
