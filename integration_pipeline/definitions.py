@@ -18,8 +18,10 @@ from integration_pipeline.assets.erp_balances import (
 )
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.entities import ENTITY_SYNCS
 from integration_pipeline.quality.customer_checks import erp_customer_keys
 from integration_pipeline.resources import build_resources
+from integration_pipeline.syncs.factory import build_sync
 
 main_job = dg.define_asset_job(
     "main",
@@ -27,6 +29,8 @@ main_job = dg.define_asset_job(
     description="Extract the ERP and the CRM into the warehouse; stage customers, credit and "
     "stock, with checks.",
 )
+
+entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
 
 defs = dg.Definitions(
     assets=[
@@ -38,8 +42,10 @@ defs = dg.Definitions(
         staging_customer_records,
         core_customers,
         core_customer_merges,
+        *(asset for assets, _, _ in entity_syncs for asset in assets),
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
-    jobs=[main_job],
+    jobs=[main_job, *(job for _, job, _ in entity_syncs)],
+    schedules=[schedule for _, _, schedule in entity_syncs],
     resources=build_resources(),
 )

@@ -60,7 +60,18 @@ CRM_OBJECTS = {
         ["companies", "contacts", "line_items"],
     ),
     "line_items": (["name", "hs_product_id", "hs_sku", "quantity", "price", "amount"], []),
-    "products": (["name", "hs_sku", "price"], []),
+    "products": (
+        [
+            "name",
+            "hs_sku",
+            "price",
+            "erp_product_code",
+            "erp_qty_on_hand",
+            "erp_qty_forecast",
+            "erp_stock_updated_at",
+        ],
+        [],
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import EMTrainingException
@@ -32,7 +33,7 @@ def _comparisons() -> list:
     return [
         cl.JaroWinklerAtThresholds("first_name_std", [0.92, 0.8]),
         cl.JaroWinklerAtThresholds("last_name_std", [0.92, 0.8]),
-        cl.JaroWinklerAtThresholds("full_name_std", [0.92, 0.8]),
+        _whole_name_comparison(),
         cl.ExactMatch("email_std"),
         cl.ExactMatch("phone_std"),
         cl.LevenshteinAtThresholds("national_id_std", [1, 2]),
@@ -41,6 +42,29 @@ def _comparisons() -> list:
         cl.JaroWinklerAtThresholds("city_std", [0.9]),
         cl.JaroWinklerAtThresholds("street_std", [0.9, 0.75]),
     ]
+
+
+def _whole_name_comparison() -> cl.CustomComparison:
+    """The whole name, compared only when one side lacks a first or last name (a Tryton
+    party has one name field; a company has no person's names). Where both sides have both
+    parts, the first- and last-name comparisons already weigh the name: counting it a second
+    time would make a shared common name outweigh different birth dates and addresses."""
+    both_split = (
+        "(first_name_std_l IS NOT NULL AND last_name_std_l IS NOT NULL AND "
+        "first_name_std_r IS NOT NULL AND last_name_std_r IS NOT NULL)"
+    )
+    return cl.CustomComparison(
+        output_column_name="full_name_std",
+        comparison_levels=[
+            cll.Or(cll.NullLevel("full_name_std"), cll.CustomLevel(both_split)).configure(
+                is_null_level=True
+            ),
+            cll.ExactMatchLevel("full_name_std"),
+            cll.JaroWinklerLevel("full_name_std", 0.92),
+            cll.JaroWinklerLevel("full_name_std", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
 
 
 def _blocking_rules() -> list:
@@ -66,8 +90,8 @@ def _train(linker: Linker, max_pairs: float) -> None:
     # in a company list, say) cannot estimate its levels and is skipped.
     trained = 0
     for rule in (
+        block_on("first_name_std", "last_name_std"),
         block_on("full_name_std"),
-        block_on("phone_std"),
         block_on("birth_date_std", "substr(last_name_std, 1, 1)"),
         block_on("postal_code_std"),
     ):

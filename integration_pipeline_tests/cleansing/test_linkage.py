@@ -23,8 +23,9 @@ def _truth_pairs(entity_of: dict[str, str]) -> set[tuple[str, str]]:
     return {tuple(sorted(p)) for ids in members.values() for p in combinations(ids, 2)}
 
 
-def test_febrl_1_deduplicated_with_f1_of_at_least_0_99():
-    records = load_febrl("dataset1")
+@pytest.mark.parametrize("name", ["dataset1", "dataset2", "dataset3"])
+def test_febrl_sets_deduplicated_with_f1_of_at_least_0_99(name):
+    records = load_febrl(name)
     standard, _ = standardise(records)
     result = link([standard])
     found = pairs_of_clusters(

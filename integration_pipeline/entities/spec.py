@@ -1,0 +1,58 @@
+"""The declarative description of one entity sync: what is read, how it maps, what must hold,
+where it goes. One factory (`syncs/factory.py`) turns each spec into Dagster assets, checks,
+a job and a schedule; adding an entity is adding a spec."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+System = Literal["crm", "erp"]
+
+
+class FieldMapping(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str  # column of the staged row
+    target: str  # property (CRM) or field (ERP) written
+    transform: str = "text"  # a name in syncs/transforms.py
+    owner: System  # the system whose value wins for this field
+
+
+class RowRule(BaseModel):
+    """A row-level rule: a row breaking it goes to the quarantine, the others go on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    rule: Literal["not_null", "non_negative"]
+
+
+class TargetProperty(BaseModel):
+    """A custom CRM property the sync writes; created when missing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    label: str
+    type: Literal["string", "number", "date", "datetime"] = "string"
+    field_type: Literal["text", "number", "date"] = "text"
+
+
+class EntitySync(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    source_system: System
+    target_system: System
+    target_object: str  # e.g. "products"
+    upstream: tuple[tuple[str, ...], ...]  # asset keys the staging SQL reads
+    staging_sql: str  # DuckDB SELECT: one row per record, with `key` and the mapped columns
+    current_sql: str  # DuckDB SELECT: `key` and `properties` (JSON) of the target as extracted
+    id_property: str  # the target's unique property that holds `key` (upserts by it)
+    fields: tuple[FieldMapping, ...]
+    row_rules: tuple[RowRule, ...] = ()
+    max_bad_share: float = 0.05  # more bad rows than this blocks the whole sync
+    target_properties: tuple[TargetProperty, ...] = ()
+    schedule: str = "*/15 * * * *"
+    group: str  # the UI group the assets appear in

@@ -1,0 +1,45 @@
+"""The quarantine: rows a row-level rule refused, with entity, key, rule, offending value
+(masked) and run id. Bad rows never block good rows; they wait here to be fixed at source."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+QUARANTINE = "quality.quarantine"
+
+
+def mask(value: Any) -> str | None:
+    """Enough to recognise a value, not enough to read personal data off a screen."""
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) <= 2:
+        return "*" * len(text)
+    return text[0] + "*" * (len(text) - 2) + text[-1]
+
+
+def quarantine(
+    connection: duckdb.DuckDBPyConnection, entity: str, rows: list[dict[str, Any]], run_id: str
+) -> int:
+    """`rows`: dicts with key, rule, column, value."""
+    connection.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (entity VARCHAR, record_key VARCHAR, "
+        "rule VARCHAR, field VARCHAR, value_masked VARCHAR, run_id VARCHAR, at TIMESTAMP)"
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for row in rows:
+        connection.execute(
+            f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                entity,
+                row.get("key"),
+                row["rule"],
+                row.get("column"),
+                mask(row.get("value")),
+                run_id,
+                now,
+            ],
+        )
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Entity syncs: the pure planning logic and the factory that turns specs into assets."""

@@ -1,0 +1,54 @@
+"""Sending an entity's pending outbox rows to the CRM: batch upserts by the entity's unique
+property (idempotent: a resend after a crash updates, never duplicates)."""
+
+import duckdb
+
+from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.entities.spec import EntitySync
+from integration_pipeline.syncs.outbox import mark, pending
+
+
+def ensure_target_properties(client: HubSpotClient, spec: EntitySync) -> list[str]:
+    return client.ensure_properties(
+        spec.target_object,
+        [
+            {
+                "name": p.name,
+                "label": p.label,
+                "type": p.type,
+                "fieldType": p.field_type,
+                "groupName": "erp_integration",
+            }
+            for p in spec.target_properties
+        ],
+    )
+
+
+def send_pending(
+    connection: duckdb.DuckDBPyConnection, client: HubSpotClient, spec: EntitySync, run_id: str
+) -> dict[str, int]:
+    rows = pending(connection, spec.name)
+    if not rows:
+        return {"sent": 0, "failed": 0}
+    inputs = [
+        {"id": row["record_key"], "idProperty": spec.id_property, "properties": row["payload"]}
+        for row in rows
+    ]
+    outcome = client.batch(spec.target_object, "upsert", inputs)
+    by_key = {
+        result["properties"].get(spec.id_property): result["id"] for result in outcome.results
+    }
+    failures = {
+        item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
+    }
+    counts = {"sent": 0, "failed": 0}
+    for row in rows:
+        key = row["record_key"]
+        if key in by_key:
+            mark(connection, row["idempotency_key"], "sent", run_id, target_id=by_key[key])
+            counts["sent"] += 1
+        else:
+            message = failures.get(key, "no result for this record in the CRM's answer")
+            mark(connection, row["idempotency_key"], "failed", run_id, message=message)
+            counts["failed"] += 1
+    return counts

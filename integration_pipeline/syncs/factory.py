@@ -1,0 +1,250 @@
+"""The factory: an `EntitySync` spec → the Dagster assets, checks, job and schedule of its sync.
+
+staged  (rows from the spec's SQL; row rules → quarantine; blocking GX checks: unique
+         keys, share of bad rows)
+  → plan   (writes for the records whose target values differ, into the outbox)
+  → apply  (pending outbox rows sent; a dry run reports them instead; reconcile check)
+"""
+
+import json
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.assets.erp_raw import REMOTE_RETRY
+from integration_pipeline.entities.spec import EntitySync
+from integration_pipeline.resources import HubSpotResource
+
+
+class ApplyConfig(dg.Config):
+    dry_run: bool = False  # plan everything, write nothing, report what would be written
+
+
+def _key(spec: EntitySync, stage: str) -> dg.AssetKey:
+    return dg.AssetKey(["sync", spec.name, stage])
+
+
+def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
+    key = _key(spec, "staged")
+    checks = [
+        dg.AssetCheckSpec(
+            f"{spec.name}_keys_unique",
+            asset=key,
+            blocking=True,
+            description="Every staged record has a key, and only one row (GX).",
+        ),
+        dg.AssetCheckSpec(
+            f"{spec.name}_bad_share",
+            asset=key,
+            blocking=True,
+            description=f"At most {spec.max_bad_share:.0%} of the rows break a "
+            "row rule (those go to quality.quarantine).",
+        ),
+    ]
+
+    @dg.asset(
+        key=key,
+        group_name=spec.group,
+        kinds={"duckdb"},
+        check_specs=checks,
+        deps=[dg.AssetKey(list(k)) for k in spec.upstream],
+        description=f"{spec.name}: {spec.description} Staged rows that pass the row rules.",
+    )
+    def _staged(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
+        from integration_pipeline.quality.gx_runner import run_suite
+        from integration_pipeline.quality.quarantine import quarantine
+        from integration_pipeline.syncs.planning import bad_rows
+
+        with warehouse.get_connection() as connection:
+            frame = connection.execute(spec.staging_sql).df()
+            rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            bad = bad_rows(spec, rows)
+            bad_keys = {b.key for b in bad}
+            good = frame[~frame["key"].isin(bad_keys) & frame["key"].notna()]
+            quarantine(connection, spec.name, [vars(b) for b in bad], context.run_id)
+            connection.execute("CREATE SCHEMA IF NOT EXISTS sync")
+            connection.register("_good", good)
+            connection.execute(
+                f"CREATE OR REPLACE TABLE sync.{spec.name}_staged AS SELECT * FROM _good"
+            )
+            connection.unregister("_good")
+        import great_expectations as gx
+
+        outcomes = run_suite(
+            frame,
+            f"{spec.name}_keys",
+            [
+                gx.expectations.ExpectColumnValuesToNotBeNull(column="key"),
+                gx.expectations.ExpectColumnValuesToBeUnique(column="key"),
+            ],
+        )
+        failed = [f"{o.expectation}: {o.unexpected_count}" for o in outcomes if not o.success]
+        share = len(bad_keys) / len(frame) if len(frame) else 0.0
+        yield dg.MaterializeResult(
+            metadata={"rows": len(good), "quarantined": len(bad)},
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=f"{spec.name}_keys_unique",
+                    passed=not failed,
+                    metadata={"failed_expectations": failed},
+                ),
+                dg.AssetCheckResult(
+                    check_name=f"{spec.name}_bad_share",
+                    passed=share <= spec.max_bad_share,
+                    metadata={"bad_share": round(share, 4), "quarantined": len(bad)},
+                ),
+            ],
+        )
+
+    return _staged
+
+
+def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=_key(spec, "plan"),
+        group_name=spec.group,
+        kinds={"duckdb"},
+        deps=[_key(spec, "staged")],
+        description=f"{spec.name}: the writes the {spec.target_system.upper()} needs, "
+        "planned into the outbox (sync.outbox) with idempotency keys before anything is sent.",
+    )
+    def _plan(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+        from integration_pipeline.syncs.outbox import add_planned
+        from integration_pipeline.syncs.planning import plan_writes
+
+        with warehouse.get_connection() as connection:
+            staged = connection.execute(f"SELECT * FROM sync.{spec.name}_staged").df()
+            rows = staged.astype(object).where(staged.notna(), None).to_dict("records")
+            current = {
+                str(key): json.loads(properties) if properties else {}
+                for key, properties in connection.execute(spec.current_sql).fetchall()
+                if key is not None
+            }
+            writes = plan_writes(spec, rows, current)
+            new = add_planned(
+                connection,
+                spec.name,
+                spec.target_system,
+                spec.target_object,
+                writes,
+                context.run_id,
+            )
+        creates = sum(1 for w in writes if w.operation == "create")
+        return dg.MaterializeResult(
+            metadata={
+                "rows": len(writes),
+                "creates": creates,
+                "updates": len(writes) - creates,
+                "unchanged": len(rows) - len(writes),
+                "new_outbox_rows": new,
+            }
+        )
+
+    return _plan
+
+
+def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
+    key = _key(spec, "apply")
+    reconcile = dg.AssetCheckSpec(
+        f"{spec.name}_reconciled",
+        asset=key,
+        description="What was sent reads back the same from the target.",
+    )
+
+    @dg.asset(
+        key=key,
+        group_name=spec.group,
+        kinds={"hubspot", "duckdb"},
+        deps=[_key(spec, "plan")],
+        retry_policy=REMOTE_RETRY,
+        check_specs=[reconcile],
+        tags={"remote": spec.target_system},
+        description=f"{spec.name}: pending outbox rows sent to the "
+        f"{spec.target_system.upper()} (a dry run reports them and sends nothing).",
+    )
+    def _apply(
+        context: dg.AssetExecutionContext,
+        config: ApplyConfig,
+        warehouse: DuckDBResource,
+        crm: HubSpotResource,
+    ):
+        from integration_pipeline.syncs.apply_crm import ensure_target_properties, send_pending
+        from integration_pipeline.syncs.outbox import pending
+
+        with warehouse.get_connection() as connection:
+            waiting = pending(connection, spec.name)
+            if config.dry_run:
+                by_operation = {}
+                for row in waiting:
+                    by_operation[row["operation"]] = by_operation.get(row["operation"], 0) + 1
+                yield dg.MaterializeResult(
+                    metadata={"dry_run": True, "rows": 0, "system": spec.target_system}
+                    | {f"would_{op}": n for op, n in sorted(by_operation.items())},
+                    check_results=[
+                        dg.AssetCheckResult(
+                            check_name=reconcile.name, passed=True, metadata={"skipped": "dry run"}
+                        )
+                    ],
+                )
+                return
+            with crm.client() as client:
+                ensure_target_properties(client, spec)
+                counts = send_pending(connection, client, spec, context.run_id)
+                mismatches = _read_back_mismatches(client, spec, waiting)
+        yield dg.MaterializeResult(
+            metadata={"rows": counts["sent"], "failed": counts["failed"]},
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=reconcile.name,
+                    passed=not mismatches,
+                    metadata={"checked": len(waiting), "mismatches": mismatches[:20]},
+                )
+            ],
+        )
+
+    return _apply
+
+
+def _read_back_mismatches(client, spec: EntitySync, sent: list[dict]) -> list[str]:
+    from integration_pipeline.syncs.planning import same_value
+
+    if not sent:
+        return []
+    latest = {row["record_key"]: row["payload"] for row in sent}  # the newest plan per record
+    names = sorted({name for payload in latest.values() for name in payload})
+    outcome = client.batch(
+        spec.target_object,
+        "read",
+        [{"id": k} for k in latest],
+        {"idProperty": spec.id_property, "properties": names},
+    )
+    found = {r["properties"].get(spec.id_property): r["properties"] for r in outcome.results}
+    mismatches = []
+    for record_key, payload in latest.items():
+        current = found.get(record_key)
+        if current is None:
+            mismatches.append(f"{record_key}: not found")
+            continue
+        mismatches += [
+            f"{record_key}.{name}"
+            for name, value in payload.items()
+            if not same_value(current.get(name), value)
+        ]
+    return mismatches
+
+
+def build_sync(
+    spec: EntitySync,
+) -> tuple[list[dg.AssetsDefinition], dg.JobDefinition, dg.ScheduleDefinition]:
+    assets = [_staged_asset(spec), _plan_asset(spec), _apply_asset(spec)]
+    stages = dg.AssetSelection.assets(*[a.key for a in assets])
+    job = dg.define_asset_job(
+        f"sync_{spec.name}",
+        selection=stages | stages.upstream(),
+        description=f"{spec.name}: extract what it reads, stage, plan, apply.",
+        tags={"entity": spec.name},
+    )
+    schedule = dg.ScheduleDefinition(
+        job=job, cron_schedule=spec.schedule, default_status=dg.DefaultScheduleStatus.STOPPED
+    )
+    return assets, job, schedule

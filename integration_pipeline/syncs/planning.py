@@ -1,0 +1,79 @@
+"""Planning the writes of an entity sync: which staged rows break a rule, and which records
+the target must receive because its values differ. Pure: rows in, rows out."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from integration_pipeline.entities.spec import EntitySync
+from integration_pipeline.syncs.transforms import apply_transform
+
+
+@dataclass(frozen=True)
+class BadRow:
+    key: str | None
+    rule: str
+    column: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    idempotency_key: str  # entity, record and the values: the same change planned twice is one
+    record_key: str
+    operation: str  # create | update
+    payload: dict[str, str | None]  # target property → value
+
+
+def bad_rows(spec: EntitySync, rows: list[dict[str, Any]]) -> list[BadRow]:
+    found = []
+    for row in rows:
+        for rule in spec.row_rules:
+            value = row.get(rule.column)
+            broken = (rule.rule == "not_null" and value is None) or (
+                rule.rule == "non_negative" and value is not None and value < 0
+            )
+            if broken:
+                found.append(BadRow(row.get("key"), rule.rule, rule.column, value))
+    return found
+
+
+def target_values(spec: EntitySync, row: dict[str, Any]) -> dict[str, str | None]:
+    return {f.target: apply_transform(f.transform, row.get(f.source)) for f in spec.fields}
+
+
+def plan_writes(
+    spec: EntitySync, rows: list[dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> list[PlannedWrite]:
+    """`rows`: staged rows without the bad ones; `current`: the target's properties by key.
+    A record whose target values already equal the staged ones is not written again."""
+    planned = []
+    for row in rows:
+        key = str(row["key"])
+        values = target_values(spec, row)
+        existing = current.get(key)
+        if existing is not None and all(
+            same_value(existing.get(name), value) for name, value in values.items()
+        ):
+            continue
+        payload = {spec.id_property: key, **values}
+        digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+        planned.append(
+            PlannedWrite(
+                idempotency_key=f"{spec.name}:{key}:{digest}",
+                record_key=key,
+                operation="update" if existing is not None else "create",
+                payload=payload,
+            )
+        )
+    return planned
+
+
+def same_value(current: Any, wanted: str | None) -> bool:
+    if current in (None, "") or wanted is None:
+        return current in (None, "") and wanted is None
+    try:  # HubSpot may echo "12.0" for 12: compare numbers as numbers
+        return float(current) == float(wanted)
+    except (TypeError, ValueError):
+        return str(current) == wanted

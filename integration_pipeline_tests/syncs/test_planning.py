@@ -1,0 +1,45 @@
+"""Planning writes from a spec: transforms, unchanged records skipped, stable idempotency keys."""
+
+from datetime import date
+
+from integration_pipeline.entities.stock import STOCK
+from integration_pipeline.syncs.planning import bad_rows, plan_writes
+
+
+def test_only_changed_records_are_planned_and_keys_are_stable():
+    rows = [
+        {"key": "P-1", "on_hand": 12.0, "forecast": 9.0, "as_of": date(2026, 12, 4)},
+        {"key": "P-2", "on_hand": 3.5, "forecast": 3.5, "as_of": date(2026, 12, 4)},
+        {"key": "P-3", "on_hand": 0.0, "forecast": 4.0, "as_of": date(2026, 12, 4)},
+    ]
+    current = {
+        "P-1": {
+            "erp_product_code": "P-1",
+            "erp_qty_on_hand": "12.0",
+            "erp_qty_forecast": "9",
+            "erp_stock_updated_at": "2026-12-04",
+        },
+        "P-2": {"erp_qty_on_hand": "1"},
+    }
+    writes = plan_writes(STOCK, rows, current)
+    assert [(w.record_key, w.operation) for w in writes] == [("P-2", "update"), ("P-3", "create")]
+    assert writes[0].payload == {
+        "hs_sku": "P-2",
+        "erp_product_code": "P-2",
+        "erp_qty_on_hand": "3.5",
+        "erp_qty_forecast": "3.5",
+        "erp_stock_updated_at": "2026-12-04",
+    }
+    assert writes[1].payload["erp_qty_on_hand"] == "0"
+    again = plan_writes(STOCK, rows, current)
+    assert [w.idempotency_key for w in again] == [w.idempotency_key for w in writes]
+    changed = plan_writes(STOCK, [{**rows[2], "on_hand": 1.0}], current)
+    assert changed[0].idempotency_key != writes[1].idempotency_key
+
+
+def test_rows_breaking_a_rule_are_named():
+    rows = [{"key": None, "on_hand": 1.0}, {"key": "P-9", "on_hand": None}]
+    assert [(b.key, b.column, b.rule) for b in bad_rows(STOCK, rows)] == [
+        (None, "key", "not_null"),
+        ("P-9", "on_hand", "not_null"),
+    ]
