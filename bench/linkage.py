@@ -97,12 +97,8 @@ def scale_report(rows: int) -> dict:
     report = _header(f"python -m bench.linkage scale --rows {rows}")
     with tempfile.TemporaryDirectory() as tmp:
         source, out = Path(tmp) / "customers.csv", Path(tmp) / "clusters.csv"
-        started = time.monotonic()
-        people = write_customers(source, rows)
-        print(
-            f"generated {rows:,} rows ({people:,} people) in {time.monotonic() - started:.0f}s",
-            flush=True,
-        )
+        people, written = write_customers(source, rows)
+        print(f"generated {written:,} rows ({people:,} people)", flush=True)
         started = time.monotonic()
         command = [
             str(Path(sys.executable).parent / "integration-pipeline"),
@@ -123,7 +119,7 @@ def scale_report(rows: int) -> dict:
             _truth_pairs(dict(zip(truth.id, truth.entity, strict=True))),
         )
     report |= {
-        "rows": rows,
+        "rows": written,
         "people": people,
         "output_rows": len(found),
         "seconds": round(seconds, 1),

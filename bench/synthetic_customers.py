@@ -45,6 +45,35 @@ CITIES = (
     "یزد",
     "ارومیه",
 )
+# Iranian mobile operators' prefixes after +989 (MCI 91x/990-994, Irancell 93x/90x, Rightel 92x).
+MOBILE_PREFIXES = (
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "01",
+    "02",
+    "03",
+    "05",
+    "30",
+    "33",
+    "35",
+    "36",
+    "37",
+    "38",
+    "39",
+    "90",
+    "91",
+    "92",
+    "21",
+    "22",
+)
 DOMAINS = ("gmail.com", "yahoo.com", "chmail.ir", "mail.ir", "outlook.com")
 
 
@@ -71,8 +100,11 @@ def _variant(text: str, rng: random.Random) -> str:
     )
 
 
-def write_customers(path: Path, rows: int, duplicate_share: float = 0.1, seed: int = 5) -> int:
-    """Write `rows` records (people plus duplicates) to `path`; returns the number of people."""
+def write_customers(
+    path: Path, rows: int, duplicate_share: float = 0.1, seed: int = 5
+) -> tuple[int, int]:
+    """Write about `rows` records (people, then a duplicate after a share of them) to `path`;
+    returns (people, rows written)."""
     rng = random.Random(seed)
     firsts, lasts, streets, _ = _pools(seed)
     people = int(rows / (1 + duplicate_share))
@@ -82,7 +114,7 @@ def write_customers(path: Path, rows: int, duplicate_share: float = 0.1, seed: i
         written = 0
         for person in range(people):
             first, last = rng.choice(firsts), rng.choice(lasts)
-            phone = f"+989{rng.randrange(10**9):09d}"
+            phone = f"+989{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
             email = f"user{person}.{rng.randrange(1000)}@{rng.choice(DOMAINS)}"
             record = {
                 "first_name": first,
@@ -115,4 +147,4 @@ def write_customers(path: Path, rows: int, duplicate_share: float = 0.1, seed: i
                     dup[dropped] = ""
                 writer.writerow([f"r{written}", *dup.values(), person])
                 written += 1
-    return people
+    return people, written

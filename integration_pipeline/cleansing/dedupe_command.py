@@ -6,14 +6,22 @@ duplicates found, missing and invalid values per field, and the rows with proble
 """
 
 import csv
+import gc
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from integration_pipeline.cleansing.customer_csv import CustomerCsv, read_customer_csv
-from integration_pipeline.cleansing.linkage import DEFAULT_THRESHOLD, link
+from integration_pipeline.cleansing.linkage import (
+    DEFAULT_THRESHOLD,
+    link,
+    match_table,
+    matcher_connection,
+)
 from integration_pipeline.cleansing.standardise import Profile, standardise
 
 Say = Callable[[str], None]
@@ -48,18 +56,37 @@ def _print_profile(data: CustomerCsv, profile: Profile, say: Say) -> None:
             say(f"    … and {len(data.problems) - 20:,} more")
 
 
+def _matchable(data: CustomerCsv, standard: pd.DataFrame) -> tuple[pd.Series, pa.Table]:
+    """The ids in input order and the matcher's columns; the rest is let go before matching
+    (at a million records the pandas frames of Python strings take gigabytes)."""
+    ids = data.frame["id"].copy()
+    table = match_table(standard)
+    data.frame = data.frame.iloc[0:0]
+    gc.collect()
+    return ids, table
+
+
 def dedupe(
-    input_path: Path, out_path: Path, threshold: float = DEFAULT_THRESHOLD, say: Say = print
+    input_path: Path,
+    out_path: Path,
+    threshold: float = DEFAULT_THRESHOLD,
+    say: Say = print,
 ) -> dict:
     clock = _Clock(say)
     data, standard, profile = _load(input_path, clock)
+    ids, table = _matchable(data, standard)
+    del standard
+    gc.collect()
     clock("matching (Splink on DuckDB: training, then predictions and clusters)")
-    result = link([standard], threshold=threshold)
-    clusters = standard[["unique_id"]].merge(result.clusters, on="unique_id", how="left")
+    with tempfile.TemporaryDirectory(prefix="dedupe-spill-") as spill:
+        result = link([table], threshold=threshold, connection=matcher_connection(spill))
+    clusters = pd.DataFrame({"unique_id": ids.values}).merge(
+        result.clusters, on="unique_id", how="left"
+    )
     clusters["cluster_id"] = clusters["cluster_id"].fillna(clusters["unique_id"])
-    if len(clusters) != len(data.frame):
-        raise RuntimeError(f"{len(clusters)} output rows for {len(data.frame)} input rows")
-    out = pd.DataFrame({"id": data.frame["id"], "cluster_id": clusters["cluster_id"].values})
+    if len(clusters) != len(ids):
+        raise RuntimeError(f"{len(clusters)} output rows for {len(ids)} input rows")
+    out = pd.DataFrame({"id": ids.values, "cluster_id": clusters["cluster_id"].values})
     out.to_csv(out_path, index=False, quoting=csv.QUOTE_MINIMAL)
     sizes = out.groupby("cluster_id").size()
     summary = {
@@ -86,9 +113,18 @@ def link_files(
 ) -> dict:
     clock = _Clock(say)
     left, left_std, left_profile = _load(left_path, clock)
+    left_rows = len(left.frame)
+    _, left_table = _matchable(left, left_std)
+    del left_std
     right, right_std, right_profile = _load(right_path, clock)
+    right_rows = len(right.frame)
+    _, right_table = _matchable(right, right_std)
+    del right_std
     clock("matching (Splink on DuckDB: training, then predictions)")
-    result = link([left_std, right_std], threshold=threshold)
+    with tempfile.TemporaryDirectory(prefix="dedupe-spill-") as spill:
+        result = link(
+            [left_table, right_table], threshold=threshold, connection=matcher_connection(spill)
+        )
     pairs = result.pairs
     # Splink orders each pair by dataset name; put the first file's id on the left.
     flipped = pairs["source_dataset_l"] != "source_0"
@@ -102,7 +138,7 @@ def link_files(
     out.to_csv(out_path, index=False)
     _print_profile(left, left_profile, say)
     _print_profile(right, right_profile, say)
-    summary = {"left_rows": len(left.frame), "right_rows": len(right.frame), "pairs": len(out)}
+    summary = {"left_rows": left_rows, "right_rows": right_rows, "pairs": len(out)}
     say(f"links: {len(out):,} pairs with match probability ≥ {threshold}")
     clock(f"wrote {out_path} (left_id,right_id,match_probability)")
     return summary

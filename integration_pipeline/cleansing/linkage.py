@@ -14,12 +14,16 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import EMTrainingException
 
+from integration_pipeline.cleansing.standardise import MATCH_COLUMNS
+
 DEFAULT_THRESHOLD = 0.9
+MATCHER_MEMORY = "1500MB"
 LOG = logging.getLogger(__name__)
 
 
@@ -104,8 +108,23 @@ def _train(linker: Linker, max_pairs: float) -> None:
         raise ValueError("the records share too few values to train the matcher")
 
 
+def match_table(standard: pd.DataFrame) -> pa.Table:
+    """Only what the matcher reads, as Arrow strings: a fraction of the memory of the pandas
+    frame of Python objects (at a million records, gigabytes)."""
+    columns = ["unique_id", *MATCH_COLUMNS]
+    return pa.table({c: pa.array(standard[c].tolist(), type=pa.string()) for c in columns})
+
+
+def matcher_connection(temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for Splink with a memory ceiling; past it, DuckDB spills to disk."""
+    config = {"memory_limit": MATCHER_MEMORY, "preserve_insertion_order": False}
+    if temp_directory:
+        config["temp_directory"] = temp_directory
+    return duckdb.connect(config=config)
+
+
 def link(
-    frames: list[pd.DataFrame],
+    frames: list[pd.DataFrame | pa.Table],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     max_pairs: float = 2e6,
@@ -115,7 +134,7 @@ def link(
     left (first frame) to right. Frames hold `unique_id` and the `*_std` columns."""
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    db = DuckDBAPI(connection or duckdb.connect())
+    db = DuckDBAPI(connection or matcher_connection())
     link_type = "dedupe_only" if len(frames) == 1 else "link_only"
     tables = [
         db.register(frame, dataset_display_name=f"source_{i}") for i, frame in enumerate(frames)

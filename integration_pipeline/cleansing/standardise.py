@@ -63,7 +63,9 @@ class Profile:
 
 
 def _cached(function: Callable) -> Callable:
-    return lru_cache(maxsize=200_000)(function)
+    """For columns whose values repeat (names, cities, streets); per-person values (e-mail,
+    phone, ids) are not cached: a cache of a million unique values only costs memory."""
+    return lru_cache(maxsize=50_000)(function)
 
 
 def _digits(value: str | None) -> str | None:
@@ -113,13 +115,13 @@ def standardise(frame: pd.DataFrame, default_country: str = "IR") -> tuple[pd.Da
     maps: dict[str, tuple[str, Callable]] = {
         "first_name_std": ("first_name", _cached(lambda v: name_part_key(v) or None)),
         "last_name_std": ("last_name", _cached(lambda v: name_part_key(v) or None)),
-        "email_std": ("email", _cached(normalize_email)),
+        "email_std": ("email", normalize_email),
         "street_std": (
             "street",
             _cached(lambda v: matching_key(normalize_street(v) or "") or None),
         ),
         "city_std": ("city", _cached(lambda v: city_key(v) or None)),
-        "birth_date_std": ("birth_date", _cached(standard_birth_date)),
+        "birth_date_std": ("birth_date", standard_birth_date),
     }
     profile = Profile(rows=len(frame))
     for target, (source, function) in maps.items():
@@ -152,20 +154,20 @@ def standardise(frame: pd.DataFrame, default_country: str = "IR") -> tuple[pd.Da
         _cached(normalize_street), na_action="ignore"
     )
     out["city_display"] = _column(frame, "city").map(_cached(display_name), na_action="ignore")
-    phone = _cached(normalize_phone)
+    phone = normalize_phone
     raw = _column(frame, "phone")
     out["phone_std"] = [
         phone(v, c) if v is not None else None for v, c in zip(raw, out["country_std"], strict=True)
     ]
     _count(profile, "phone", raw, out["phone_std"])
-    postal = _cached(normalize_postal_code)
+    postal = normalize_postal_code
     raw = _column(frame, "postal_code")
     out["postal_code_std"] = [
         postal(v, c) if v is not None else None
         for v, c in zip(raw, out["country_std"], strict=True)
     ]
     _count(profile, "postal_code", raw, out["postal_code_std"])
-    national = _cached(standard_national_id)
+    national = standard_national_id
     raw = _column(frame, "national_id")
     out["national_id_std"] = [
         national(str(v), c) if v is not None else None

@@ -49,7 +49,9 @@ class EntitySync(BaseModel):
     upstream: tuple[tuple[str, ...], ...]  # asset keys the staging SQL reads
     staging_sql: str  # DuckDB SELECT: one row per record, with `key` and the mapped columns
     current_sql: str  # DuckDB SELECT: `key` and `properties` (JSON) of the target as extracted
-    id_property: str  # the target's unique property that holds `key` (upserts by it)
+    # The target's unique property holding `key` (records are upserted by it); None: `key` is
+    # the target record's own id (records are updated, never created).
+    id_property: str | None
     fields: tuple[FieldMapping, ...]
     row_rules: tuple[RowRule, ...] = ()
     max_bad_share: float = 0.05  # more bad rows than this blocks the whole sync

@@ -1,5 +1,6 @@
 """The quarantine: rows a row-level rule refused, with entity, key, rule, offending value
-(masked) and run id. Bad rows never block good rows; they wait here to be fixed at source."""
+(masked) and the run that found them. Bad rows never block good rows; they wait here,
+entity by entity as of its last run, to be fixed at source."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +27,11 @@ def quarantine(
     connection.execute("CREATE SCHEMA IF NOT EXISTS quality")
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (entity VARCHAR, record_key VARCHAR, "
-        "rule VARCHAR, field VARCHAR, value_masked VARCHAR, run_id VARCHAR, at TIMESTAMP)"
+        "rule VARCHAR, field VARCHAR, value_masked VARCHAR, run_id VARCHAR, "
+        "quarantined_at TIMESTAMP)"
     )
+    # The quarantine shows what is bad now: a row fixed at source leaves it on the next run.
+    connection.execute(f"DELETE FROM {QUARANTINE} WHERE entity = ?", [entity])
     now = datetime.now(UTC).replace(tzinfo=None)
     for row in rows:
         connection.execute(

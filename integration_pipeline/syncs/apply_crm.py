@@ -30,14 +30,17 @@ def send_pending(
     rows = pending(connection, spec.name)
     if not rows:
         return {"sent": 0, "failed": 0}
-    inputs = [
-        {"id": row["record_key"], "idProperty": spec.id_property, "properties": row["payload"]}
-        for row in rows
-    ]
-    outcome = client.batch(spec.target_object, "upsert", inputs)
-    by_key = {
-        result["properties"].get(spec.id_property): result["id"] for result in outcome.results
-    }
+    if spec.id_property:  # upsert by the unique property: creates or updates, idempotently
+        inputs = [
+            {"id": row["record_key"], "idProperty": spec.id_property, "properties": row["payload"]}
+            for row in rows
+        ]
+        outcome = client.batch(spec.target_object, "upsert", inputs)
+        by_key = {r["properties"].get(spec.id_property): r["id"] for r in outcome.results}
+    else:  # the key is the record's id: update only
+        inputs = [{"id": row["record_key"], "properties": row["payload"]} for row in rows]
+        outcome = client.batch(spec.target_object, "update", inputs)
+        by_key = {r["id"]: r["id"] for r in outcome.results}
     failures = {
         item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
     }

@@ -31,7 +31,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
             f"{spec.name}_keys_unique",
             asset=key,
             blocking=True,
-            description="Every staged record has a key, and only one row (GX).",
+            description="Every record that passed the row rules has a key, and only one row (GX).",
         ),
         dg.AssetCheckSpec(
             f"{spec.name}_bad_share",
@@ -71,7 +71,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         import great_expectations as gx
 
         outcomes = run_suite(
-            frame,
+            good,
             f"{spec.name}_keys",
             [
                 gx.expectations.ExpectColumnValuesToNotBeNull(column="key"),
@@ -81,7 +81,11 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         failed = [f"{o.expectation}: {o.unexpected_count}" for o in outcomes if not o.success]
         share = len(bad_keys) / len(frame) if len(frame) else 0.0
         yield dg.MaterializeResult(
-            metadata={"rows": len(good), "quarantined": len(bad)},
+            metadata={
+                "rows": len(good),
+                "quarantined": len(bad),
+                "quarantine_sample": dg.MetadataValue.md(_sample(bad)),
+            },
             check_results=[
                 dg.AssetCheckResult(
                     check_name=f"{spec.name}_keys_unique",
@@ -97,6 +101,17 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         )
 
     return _staged
+
+
+def _sample(bad: list, limit: int = 5) -> str:
+    """The first quarantined rows for the UI, values masked (they may be personal data)."""
+    from integration_pipeline.quality.quarantine import mask
+
+    if not bad:
+        return "nothing quarantined"
+    lines = ["| key | rule | field | value |", "|---|---|---|---|"]
+    lines += [f"| {mask(b.key)} | {b.rule} | {b.column} | {mask(b.value)} |" for b in bad[:limit]]
+    return "\n".join(lines)
 
 
 def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
@@ -212,13 +227,12 @@ def _read_back_mismatches(client, spec: EntitySync, sent: list[dict]) -> list[st
         return []
     latest = {row["record_key"]: row["payload"] for row in sent}  # the newest plan per record
     names = sorted({name for payload in latest.values() for name in payload})
-    outcome = client.batch(
-        spec.target_object,
-        "read",
-        [{"id": k} for k in latest],
-        {"idProperty": spec.id_property, "properties": names},
-    )
-    found = {r["properties"].get(spec.id_property): r["properties"] for r in outcome.results}
+    extra = {"properties": names} | ({"idProperty": spec.id_property} if spec.id_property else {})
+    outcome = client.batch(spec.target_object, "read", [{"id": k} for k in latest], extra)
+    found = {
+        (r["properties"].get(spec.id_property) if spec.id_property else r["id"]): r["properties"]
+        for r in outcome.results
+    }
     mismatches = []
     for record_key, payload in latest.items():
         current = found.get(record_key)

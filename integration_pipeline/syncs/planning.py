@@ -57,7 +57,7 @@ def plan_writes(
             same_value(existing.get(name), value) for name, value in values.items()
         ):
             continue
-        payload = {spec.id_property: key, **values}
+        payload = {spec.id_property: key, **values} if spec.id_property else values
         digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         planned.append(
             PlannedWrite(

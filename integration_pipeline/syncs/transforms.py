@@ -29,6 +29,7 @@ def _date(value: Any) -> str | None:
 TRANSFORMS: dict[str, Callable[[Any], str | None]] = {
     "text": _text,
     "quantity": _quantity,
+    "amount": _quantity,  # money in the ERP's currency: exact decimals, no float rounding
     "date": _date,
 }
 

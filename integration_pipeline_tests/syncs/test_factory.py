@@ -112,7 +112,7 @@ def test_stock_reaches_the_crm_once_with_a_dry_run_first(crm, demo_dataset, tmp_
     with HubSpotClient(crm.url, crm.token) as client:
         count_after = client.call("GET", "/crm/v3/objects/products", params={"limit": 100})
     assert len(count_after["results"]) == len(count_before["results"])
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with duckdb.connect(str(warehouse)) as connection:
         assert outbox.pending(connection, "stock") == []
 
 

@@ -142,7 +142,9 @@ def stream(
             for batch in reader:
                 if skip_type_row:
                     batch, skip_type_row = batch.slice(1), False
-                if batch.num_rows:
-                    yield conform(batch, schema)
+                # The PostgreSQL driver sizes its batches in bytes (16 MB); callers get
+                # `batch_rows` at most from either backend.
+                for offset in range(0, batch.num_rows, batch_rows):
+                    yield conform(batch.slice(offset, batch_rows), schema)
         finally:
             cursor.close()

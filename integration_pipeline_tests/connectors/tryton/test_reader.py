@@ -86,8 +86,9 @@ def test_intervals_read_as_seconds(database):
     thirty_days = "interval '30 days'" if database.backend == "postgresql" else "2592000.0"
     writable = sa.create_engine(database.url)
     with writable.begin() as connection:
+        (first,) = connection.execute(sa.text("SELECT min(id) FROM sale_sale")).one()
         connection.execute(
-            sa.text(f"UPDATE sale_sale SET quotation_validity = {thirty_days} WHERE id = 1")
+            sa.text(f"UPDATE sale_sale SET quotation_validity = {thirty_days} WHERE id = {first}")
         )
     writable.dispose()
     engine = database.engine()
@@ -98,4 +99,4 @@ def test_intervals_read_as_seconds(database):
         zip(arrow["id"].to_pylist(), arrow["quotation_validity"].to_pylist(), strict=True)
     )
     assert arrow.schema.field("quotation_validity").type == pa.float64()
-    assert validity[1] == 30 * 24 * 3600
+    assert validity[first] == 30 * 24 * 3600
