@@ -14,23 +14,10 @@ from pathlib import Path
 from faker import Faker
 
 from integration_pipeline.cleansing.iran_ids import make_national_id
+from integration_pipeline.cleansing.standardise import RECORD_COLUMNS
 from integration_pipeline.sandbox.demo import dirt
 
-COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "company",
-    "email",
-    "phone",
-    "street",
-    "city",
-    "postal_code",
-    "country",
-    "national_id",
-    "birth_date",
-    "entity",
-)
+COLUMNS = (*RECORD_COLUMNS, "entity")
 CITIES = (
     "تهران",
     "مشهد",

@@ -19,6 +19,18 @@ def _as_of(config: AsOfConfig) -> date:
     return date.fromisoformat(config.as_of) if config.as_of else date.today()
 
 
+def _build(
+    warehouse: DuckDBResource, sql: str, config: AsOfConfig, table: str, flagged: str
+) -> tuple[int, int]:
+    """Run one of the balance queries; returns (rows, rows matching `flagged`)."""
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        connection.execute(sql, {"today": _as_of(config)})
+        return connection.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {flagged}) FROM {table}"
+        ).fetchone()
+
+
 @dg.asset(
     key=["staging", "erp_stock_levels"],
     group_name="stock",
@@ -28,12 +40,9 @@ def _as_of(config: AsOfConfig) -> date:
     "them for the warehouse's storage location.",
 )
 def staging_erp_stock_levels(config: AsOfConfig, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    with warehouse.get_connection() as connection:
-        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
-        connection.execute(STOCK_LEVELS, {"today": _as_of(config)})
-        rows, out_of_stock = connection.execute(
-            "SELECT count(*), count(*) FILTER (WHERE on_hand <= 0) FROM staging.erp_stock_levels"
-        ).fetchone()
+    rows, out_of_stock = _build(
+        warehouse, STOCK_LEVELS, config, "staging.erp_stock_levels", "on_hand <= 0"
+    )
     return dg.MaterializeResult(metadata={"rows": rows, "out_of_stock": out_of_stock})
 
 
@@ -50,11 +59,7 @@ def staging_erp_stock_levels(config: AsOfConfig, warehouse: DuckDBResource) -> d
     "credit limit and available credit per party, as Tryton computes them.",
 )
 def staging_erp_party_credit(config: AsOfConfig, warehouse: DuckDBResource) -> dg.MaterializeResult:
-    with warehouse.get_connection() as connection:
-        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
-        connection.execute(PARTY_CREDIT, {"today": _as_of(config)})
-        rows, over_limit = connection.execute(
-            "SELECT count(*), count(*) FILTER (WHERE available_credit < 0) "
-            "FROM staging.erp_party_credit"
-        ).fetchone()
+    rows, over_limit = _build(
+        warehouse, PARTY_CREDIT, config, "staging.erp_party_credit", "available_credit < 0"
+    )
     return dg.MaterializeResult(metadata={"rows": rows, "over_credit_limit": over_limit})

@@ -25,6 +25,7 @@ class RowRule(BaseModel):
 
     column: str
     rule: Literal["not_null", "non_negative"]
+    message: str | None = None  # what a person should read about such a row
 
 
 class TargetProperty(BaseModel):
@@ -53,6 +54,9 @@ class EntitySync(BaseModel):
     # the target record's own id (records are updated, never created).
     id_property: str | None
     fields: tuple[FieldMapping, ...]
+    # A record is written once; after that the target owns it (a sale made from a deal).
+    write_once: bool = False
+    erp_writer: str | None = None  # for ERP targets: the writer in syncs/apply_erp.py
     row_rules: tuple[RowRule, ...] = ()
     max_bad_share: float = 0.05  # more bad rows than this blocks the whole sync
     target_properties: tuple[TargetProperty, ...] = ()

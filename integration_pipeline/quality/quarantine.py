@@ -23,19 +23,21 @@ def mask(value: Any) -> str | None:
 def quarantine(
     connection: duckdb.DuckDBPyConnection, entity: str, rows: list[dict[str, Any]], run_id: str
 ) -> int:
-    """`rows`: dicts with key, rule, column, value."""
+    """`rows`: dicts with key, rule, column, value and optionally message."""
     connection.execute("CREATE SCHEMA IF NOT EXISTS quality")
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {QUARANTINE} (entity VARCHAR, record_key VARCHAR, "
         "rule VARCHAR, field VARCHAR, value_masked VARCHAR, run_id VARCHAR, "
         "quarantined_at TIMESTAMP)"
     )
+    connection.execute(f"ALTER TABLE {QUARANTINE} ADD COLUMN IF NOT EXISTS message VARCHAR")
     # The quarantine shows what is bad now: a row fixed at source leaves it on the next run.
     connection.execute(f"DELETE FROM {QUARANTINE} WHERE entity = ?", [entity])
     now = datetime.now(UTC).replace(tzinfo=None)
     for row in rows:
         connection.execute(
-            f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {QUARANTINE} (entity, record_key, rule, field, value_masked, run_id, "
+            "quarantined_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 entity,
                 row.get("key"),
@@ -44,6 +46,7 @@ def quarantine(
                 mask(row.get("value")),
                 run_id,
                 now,
+                row.get("message"),
             ],
         )
     return len(rows)

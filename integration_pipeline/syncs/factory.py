@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities.spec import EntitySync
-from integration_pipeline.resources import HubSpotResource
+from integration_pipeline.resources import HubSpotResource, TrytonErp
 
 
 class ApplyConfig(dg.Config):
@@ -158,26 +158,81 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
     return _plan
 
 
+def _dry_run(spec: EntitySync, waiting: list[dict], check_name: str) -> dg.MaterializeResult:
+    by_operation: dict[str, int] = {}
+    for row in waiting:
+        by_operation[row["operation"]] = by_operation.get(row["operation"], 0) + 1
+    return dg.MaterializeResult(
+        metadata={"dry_run": True, "rows": 0, "system": spec.target_system}
+        | {f"would_{op}": n for op, n in sorted(by_operation.items())},
+        check_results=[
+            dg.AssetCheckResult(check_name=check_name, passed=True, metadata={"skipped": "dry run"})
+        ],
+    )
+
+
+def _sent(counts: dict[str, int], check_name: str, problems: list[str], checked: int):
+    return dg.MaterializeResult(
+        metadata={"rows": counts.get("sent", 0)} | {k: v for k, v in counts.items() if k != "sent"},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=check_name,
+                passed=not problems,
+                metadata={"checked": checked, "problems": problems[:20]},
+            )
+        ],
+    )
+
+
 def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
     key = _key(spec, "apply")
+    to_erp = spec.target_system == "erp"
     reconcile = dg.AssetCheckSpec(
         f"{spec.name}_reconciled",
         asset=key,
-        description="What was sent reads back the same from the target.",
+        description="Exactly one ERP record per key after sending."
+        if to_erp
+        else "What was sent reads back the same from the target.",
     )
-
-    @dg.asset(
-        key=key,
-        group_name=spec.group,
-        kinds={"hubspot", "duckdb"},
-        deps=[_key(spec, "plan")],
-        retry_policy=REMOTE_RETRY,
-        check_specs=[reconcile],
-        tags={"remote": spec.target_system},
-        description=f"{spec.name}: pending outbox rows sent to the "
+    settings = {
+        "key": key,
+        "group_name": spec.group,
+        "kinds": {"tryton" if to_erp else "hubspot", "duckdb"},
+        "deps": [_key(spec, "plan")],
+        "retry_policy": REMOTE_RETRY,
+        "check_specs": [reconcile],
+        "tags": {"remote": spec.target_system},
+        "description": f"{spec.name}: pending outbox rows sent to the "
         f"{spec.target_system.upper()} (a dry run reports them and sends nothing).",
-    )
-    def _apply(
+    }
+
+    if to_erp:
+
+        @dg.asset(**settings)
+        def _apply_to_erp(
+            context: dg.AssetExecutionContext,
+            config: ApplyConfig,
+            warehouse: DuckDBResource,
+            erp: TrytonErp,
+        ):
+            from integration_pipeline.syncs.apply_erp import ERP_WRITERS, duplicated_references
+            from integration_pipeline.syncs.outbox import pending
+
+            with warehouse.get_connection() as connection:
+                waiting = pending(connection, spec.name)
+                if config.dry_run:
+                    yield _dry_run(spec, waiting, reconcile.name)
+                    return
+                writer = erp.writer()
+                counts = ERP_WRITERS[spec.erp_writer](connection, writer, spec, context.run_id)
+            references = [row["payload"]["reference"] for row in waiting]
+            duplicates = duplicated_references(writer, references)
+            yield _sent(counts, reconcile.name, duplicates, len(references))
+
+        return _apply_to_erp
+
+    @dg.asset(**settings)
+    def _apply_to_crm(
         context: dg.AssetExecutionContext,
         config: ApplyConfig,
         warehouse: DuckDBResource,
@@ -189,35 +244,15 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
         with warehouse.get_connection() as connection:
             waiting = pending(connection, spec.name)
             if config.dry_run:
-                by_operation = {}
-                for row in waiting:
-                    by_operation[row["operation"]] = by_operation.get(row["operation"], 0) + 1
-                yield dg.MaterializeResult(
-                    metadata={"dry_run": True, "rows": 0, "system": spec.target_system}
-                    | {f"would_{op}": n for op, n in sorted(by_operation.items())},
-                    check_results=[
-                        dg.AssetCheckResult(
-                            check_name=reconcile.name, passed=True, metadata={"skipped": "dry run"}
-                        )
-                    ],
-                )
+                yield _dry_run(spec, waiting, reconcile.name)
                 return
             with crm.client() as client:
                 ensure_target_properties(client, spec)
                 counts = send_pending(connection, client, spec, context.run_id)
                 mismatches = _read_back_mismatches(client, spec, waiting)
-        yield dg.MaterializeResult(
-            metadata={"rows": counts["sent"], "failed": counts["failed"]},
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=reconcile.name,
-                    passed=not mismatches,
-                    metadata={"checked": len(waiting), "mismatches": mismatches[:20]},
-                )
-            ],
-        )
+        yield _sent(counts, reconcile.name, mismatches, len(waiting))
 
-    return _apply
+    return _apply_to_crm
 
 
 def _read_back_mismatches(client, spec: EntitySync, sent: list[dict]) -> list[str]:

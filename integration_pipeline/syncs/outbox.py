@@ -23,8 +23,10 @@ def ensure_outbox(connection: duckdb.DuckDBPyConnection) -> None:
             target_object VARCHAR, record_key VARCHAR, operation VARCHAR, payload VARCHAR,
             status VARCHAR, attempts INTEGER, message VARCHAR, target_id VARCHAR,
             planned_run VARCHAR, applied_run VARCHAR, planned_at TIMESTAMP,
-            applied_at TIMESTAMP)"""
+            applied_at TIMESTAMP, result VARCHAR)"""
     )
+    # Warehouses made before the target's answer was kept get the column now.
+    connection.execute(f"ALTER TABLE {OUTBOX} ADD COLUMN IF NOT EXISTS result VARCHAR")
 
 
 def add_planned(
@@ -45,12 +47,14 @@ def add_planned(
         for write in writes:
             connection.execute(
                 f"UPDATE {OUTBOX} SET status = 'superseded' WHERE entity = ? AND record_key = ? "
-                "AND status IN ('pending', 'failed') AND idempotency_key <> ?",
+                "AND status IN ('pending', 'held', 'failed') AND idempotency_key <> ?",
                 [entity, write.record_key, write.idempotency_key],
             )
             inserted = connection.execute(
-                f"INSERT INTO {OUTBOX} VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, NULL, ?, "
-                "NULL, ?, NULL) ON CONFLICT DO NOTHING RETURNING 1",
+                f"INSERT INTO {OUTBOX} (idempotency_key, entity, target_system, target_object, "
+                "record_key, operation, payload, status, attempts, planned_run, planned_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING "
+                "RETURNING 1",
                 [
                     write.idempotency_key,
                     entity,
@@ -77,7 +81,8 @@ def pending(
     ensure_outbox(connection)
     rows = connection.execute(
         f"SELECT idempotency_key, record_key, operation, payload FROM {OUTBOX} "
-        "WHERE entity = ? AND (status = 'pending' OR (status = 'failed' AND attempts < ?)) "
+        "WHERE entity = ? AND (status IN ('pending', 'held') "
+        "OR (status = 'failed' AND attempts < ?)) "
         "ORDER BY planned_at, idempotency_key",
         [entity, max_attempts],
     ).fetchall()
@@ -94,16 +99,19 @@ def mark(
     run_id: str,
     target_id: str | None = None,
     message: str | None = None,
+    result: dict | None = None,
 ) -> None:
+    """`status`: sent, held (the target refused for now: retried every run), failed."""
     connection.execute(
         f"UPDATE {OUTBOX} SET status = ?, attempts = attempts + 1, target_id = ?, message = ?, "
-        "applied_run = ?, applied_at = ? WHERE idempotency_key = ?",
+        "applied_run = ?, applied_at = ?, result = ? WHERE idempotency_key = ?",
         [
             status,
             target_id,
             message,
             run_id,
             datetime.now(UTC).replace(tzinfo=None),
+            json.dumps(result, ensure_ascii=False, default=str) if result else None,
             idempotency_key,
         ],
     )

@@ -16,6 +16,7 @@ class BadRow:
     rule: str
     column: str
     value: Any
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def bad_rows(spec: EntitySync, rows: list[dict[str, Any]]) -> list[BadRow]:
                 rule.rule == "non_negative" and value is not None and value < 0
             )
             if broken:
-                found.append(BadRow(row.get("key"), rule.rule, rule.column, value))
+                found.append(BadRow(row.get("key"), rule.rule, rule.column, value, rule.message))
     return found
 
 
@@ -53,6 +54,8 @@ def plan_writes(
         key = str(row["key"])
         values = target_values(spec, row)
         existing = current.get(key)
+        if existing is not None and spec.write_once:
+            continue
         if existing is not None and all(
             same_value(existing.get(name), value) for name, value in values.items()
         ):

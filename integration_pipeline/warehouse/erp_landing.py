@@ -8,7 +8,7 @@ all in one transaction: a crash leaves the previous state and the previous water
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -113,11 +113,12 @@ def _store_watermark(
 ) -> None:
     # An empty table keeps a row with a NULL watermark: "landed, nothing to resume from".
     connection.execute(
-        f"INSERT OR REPLACE INTO {WATERMARKS} VALUES (?, ?, ?, now())",
+        f"INSERT OR REPLACE INTO {WATERMARKS} VALUES (?, ?, ?, ?)",
         [
             table_name,
             watermark.modified_at if watermark else None,
             watermark.last_id if watermark else None,
+            datetime.now(UTC).replace(tzinfo=None),  # UTC, as the outbox's times
         ],
     )
 

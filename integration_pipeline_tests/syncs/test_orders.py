@@ -1,0 +1,133 @@
+"""Won deals in the real CRM sandbox become confirmed sales in the real Tryton, exactly once;
+the credit limit holds one back until it is raised; a customer the ERP does not know is
+refused with a reason; the outcome shows on each deal."""
+
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.assets.crm_raw import crm_raw_assets
+from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.erp_raw import erp_raw_assets
+from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.entities.orders import ORDER_STATUS, ORDERS
+from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
+from integration_pipeline.syncs.factory import build_sync
+from integration_pipeline_tests.conftest import session_of
+
+pytestmark = pytest.mark.slow
+
+
+def _open_deals_by_customer(dataset) -> tuple[dict[str, str], set[str]]:
+    """Open deals with line items, each with its company's ERP party code (or None)."""
+    entity_of = {(g.object_type, g.record_id): g.entity_id for g in dataset.ground_truth}
+    party_of_entity = {g.entity_id: g.record_id for g in dataset.ground_truth if g.system == "erp"}
+    with_items = {
+        to_id
+        for r in dataset.crm
+        if r.object_type == "line_items"
+        for to_type, to_id in r.associations
+        if to_type == "deals"
+    }
+    parties = {}
+    for record in dataset.crm:
+        if record.object_type != "deals" or record.properties["dealstage"] == "closedwon":
+            continue
+        companies = [i for t, i in record.associations if t == "companies"]
+        if not companies or record.id not in with_items:
+            continue
+        entity = entity_of.get(("companies", companies[0]))
+        parties[record.id] = party_of_entity.get(entity)
+    return parties, with_items
+
+
+def _run(resources) -> dg.ExecuteInProcessResult:
+    orders, _, _ = build_sync(ORDERS)
+    status, _, _ = build_sync(ORDER_STATUS)
+    return dg.materialize(
+        [
+            *erp_raw_assets,
+            *crm_raw_assets,
+            staging_erp_customers,
+            staging_customer_records,
+            core_customers,
+            *orders,
+            *status,
+        ],
+        resources=resources,
+    )
+
+
+def _deal(client: HubSpotClient, deal_id: str) -> dict:
+    names = "erp_sale_number,erp_sale_state,erp_sync_status,erp_sync_message"
+    return client.call("GET", f"/crm/v3/objects/deals/{deal_id}", params={"properties": names})[
+        "properties"
+    ]
+
+
+def test_won_deals_become_erp_sales_once_with_credit_holds(
+    running_erp, crm, demo_dataset, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
+    monkeypatch.setenv("TEST_ERP_PASSWORD", running_erp.settings.erp_password)
+    resources = {
+        "erp_db": ErpDatabase(url=running_erp.db_url),
+        "erp": TrytonErp(
+            rpc_url=running_erp.server_url,
+            database=running_erp.settings.database,
+            password_env_var="TEST_ERP_PASSWORD",
+        ),
+        "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
+        "warehouse": DuckDBResource(database=str(tmp_path / "w.duckdb")),
+    }
+    parties, _ = _open_deals_by_customer(demo_dataset)
+    known = [deal for deal, party in parties.items() if party]
+    unknown = [deal for deal, party in parties.items() if party is None]
+    synced_deal = known[0]
+    held_deal = next(d for d in known if parties[d] != parties[synced_deal])
+    with session_of(running_erp) as session:
+        (held_party,) = session.model("party.party", "search", [["code", "=", parties[held_deal]]])
+        session.model("party.party", "write", [held_party], {"credit_limit_amount": Decimal(1)})
+    won = [synced_deal, held_deal, *unknown[:1]]
+    with HubSpotClient(crm.url, crm.token) as client:
+        client.batch(
+            "deals", "update", [{"id": d, "properties": {"dealstage": "closedwon"}} for d in won]
+        )
+
+    assert _run(resources).success
+    with HubSpotClient(crm.url, crm.token) as client:
+        synced, held = _deal(client, synced_deal), _deal(client, held_deal)
+        refused = _deal(client, unknown[0]) if unknown else None
+    assert synced["erp_sync_status"] == "synced" and synced["erp_sale_number"]
+    assert synced["erp_sale_state"] == "processing"
+    assert held["erp_sync_status"] == "on_hold_credit" and held["erp_sale_state"] == "quotation"
+    assert "credit limit" in held["erp_sync_message"]
+    if refused is not None:
+        assert refused["erp_sync_status"] == "rejected"
+        assert refused["erp_sync_message"] == "the deal's customer is not in the ERP yet"
+
+    # The cause clears; the next run confirms the held sale and duplicates nothing.
+    with session_of(running_erp) as session:
+        session.model("party.party", "write", [held_party], {"credit_limit_amount": None})
+    assert _run(resources).success
+    with session_of(running_erp) as session:
+        references = [
+            r["reference"]
+            for r in session.model(
+                "sale.sale",
+                "search_read",
+                [["reference", "in", [f"hubspot-deal:{d}" for d in won]]],
+                0,
+                None,
+                None,
+                ["reference"],
+            )
+        ]
+    assert sorted(references) == sorted(f"hubspot-deal:{d}" for d in (synced_deal, held_deal))
+    with HubSpotClient(crm.url, crm.token) as client:
+        released = _deal(client, held_deal)
+    assert released["erp_sync_status"] == "synced" and released["erp_sale_state"] == "processing"
+    assert released["erp_sync_message"] in (None, "")
