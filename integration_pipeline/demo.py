@@ -56,7 +56,7 @@ def _summarise(result, say: Say) -> None:
     rows: dict[str, list[str]] = defaultdict(list)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
-        key = "/".join(materialization.asset_key.path[-1:])
+        key = "/".join(materialization.asset_key.path[1:])
         count = materialization.metadata.get("rows")
         group = materialization.asset_key.path[0]
         rows[group].append(f"{key}={count.value if count else '?'}")
