@@ -17,6 +17,7 @@ ORDERS = EntitySync(
         ("crm", "line_items"),
         ("core", "customers"),
         ("erp", "erp_sale_sale"),
+        ("sync", "customers_to_erp", "apply"),
     ),
     staging_sql="""
         WITH won AS (
@@ -31,11 +32,17 @@ ORDERS = EntitySync(
                        AS crm_record
             FROM won
         ),
-        party AS (  -- the oldest ERP party of the deal's customer (the one a merge keeps)
-            SELECT c.deal, min(erp.record_id) AS party_code
+        -- The oldest ERP party of the deal's customer (the one a merge keeps), else the one
+        -- customers_to_erp made for it (coded with the golden id) earlier in this run.
+        party AS (
+            SELECT c.deal, coalesce(min(erp.record_id), min(made.record_key)) AS party_code
             FROM customer c
             JOIN core.customer_id_map crm ON crm.system = 'crm' AND crm.record_id = c.crm_record
-            JOIN core.customer_id_map erp ON erp.golden_id = crm.golden_id AND erp.system = 'erp'
+            LEFT JOIN core.customer_id_map erp
+              ON erp.golden_id = crm.golden_id AND erp.system = 'erp'
+            LEFT JOIN sync.outbox made
+              ON made.entity = 'customers_to_erp' AND made.status = 'sent'
+             AND made.record_key = crm.golden_id
             GROUP BY 1
         ),
         lines AS (

@@ -5,13 +5,18 @@ key (a sale by its `reference`), so a resend after a crash finds and does not re
 import json
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import duckdb
 
 from integration_pipeline.batching import batched
+from integration_pipeline.cleansing.contacts import is_mobile
+from integration_pipeline.connectors.tryton.rpc import TrytonUserError
 from integration_pipeline.connectors.tryton.writes import (
+    AddressWrite,
+    PartyWrite,
     SaleLineWrite,
     SaleStatus,
     SaleWrite,
@@ -72,14 +77,83 @@ def send_sales(
     return dict(counts)
 
 
-def duplicated_references(writer: TrytonWriter, references: list[str]) -> list[str]:
-    """Exactly once: the references that more than one ERP sale carries."""
-    if not references:
-        return []
-    rows = writer.session.model(
-        "sale.sale", "search_read", [["reference", "in", references]], 0, None, None, ["reference"]
+def _party(code: str, payload: dict) -> PartyWrite:
+    contacts = []
+    if payload.get("email"):
+        contacts.append(("email", payload["email"]))
+    if payload.get("phone"):
+        contacts.append(("mobile" if is_mobile(payload["phone"]) else "phone", payload["phone"]))
+    address = AddressWrite(
+        street=payload.get("street"),
+        city=payload.get("city"),
+        postal_code=payload.get("postal_code"),
+        country=payload.get("country"),
     )
-    return sorted(r for r, n in Counter(row["reference"] for row in rows).items() if n > 1)
+    return PartyWrite(
+        code=code,
+        name=payload["name"],
+        contacts=tuple(contacts),
+        address=address,
+        national_id=payload.get("national_id"),
+    )
 
 
-ERP_WRITERS: dict[str, Callable[..., dict[str, int]]] = {"sales": send_sales}
+def send_parties(
+    connection: duckdb.DuckDBPyConnection, writer: TrytonWriter, spec: EntitySync, run_id: str
+) -> dict[str, int]:
+    counts: Counter = Counter()
+    for chunk in batched(pending(connection, spec.name), SALES_PER_CALL):
+        try:
+            ids = writer.upsert_parties([_party(r["record_key"], r["payload"]) for r in chunk])
+        except TrytonUserError:  # one bad party refuses the whole batch: go one by one
+            ids = {}
+            for row in chunk:
+                try:
+                    ids |= writer.upsert_parties([_party(row["record_key"], row["payload"])])
+                except TrytonUserError as error:
+                    mark(
+                        connection, row["idempotency_key"], "failed", run_id, message=error.message
+                    )
+                    counts["failed"] += 1
+        for row in chunk:
+            if row["record_key"] in ids:
+                mark(
+                    connection,
+                    row["idempotency_key"],
+                    "sent",
+                    run_id,
+                    target_id=str(ids[row["record_key"]]),
+                )
+                counts["sent"] += 1
+    return dict(counts)
+
+
+def _repeated(writer: TrytonWriter, model: str, field: str, values: list[str]) -> list[str]:
+    """Exactly once: the values of `field` that more than one ERP record carries."""
+    if not values:
+        return []
+    domain = [[field, "in", values]]
+    if model == "party.party":
+        domain.append(["active", "in", [True, False]])
+    rows = writer.session.model(model, "search_read", domain, 0, None, None, [field])
+    return sorted(v for v, n in Counter(row[field] for row in rows).items() if n > 1)
+
+
+@dataclass(frozen=True)
+class ErpWriter:
+    send: Callable[[duckdb.DuckDBPyConnection, TrytonWriter, EntitySync, str], dict[str, int]]
+    repeated: Callable[[TrytonWriter, list[dict]], list[str]]  # outbox rows -> duplicates
+
+
+ERP_WRITERS: dict[str, ErpWriter] = {
+    "sales": ErpWriter(
+        send_sales,
+        lambda w, rows: _repeated(
+            w, "sale.sale", "reference", [r["payload"]["reference"] for r in rows]
+        ),
+    ),
+    "parties": ErpWriter(
+        send_parties,
+        lambda w, rows: _repeated(w, "party.party", "code", [r["record_key"] for r in rows]),
+    ),
+}

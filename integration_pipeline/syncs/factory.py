@@ -215,19 +215,19 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
             warehouse: DuckDBResource,
             erp: TrytonErp,
         ):
-            from integration_pipeline.syncs.apply_erp import ERP_WRITERS, duplicated_references
+            from integration_pipeline.syncs.apply_erp import ERP_WRITERS
             from integration_pipeline.syncs.outbox import pending
 
+            erp_writer = ERP_WRITERS[spec.erp_writer]
             with warehouse.get_connection() as connection:
                 waiting = pending(connection, spec.name)
                 if config.dry_run:
                     yield _dry_run(spec, waiting, reconcile.name)
                     return
                 writer = erp.writer()
-                counts = ERP_WRITERS[spec.erp_writer](connection, writer, spec, context.run_id)
-            references = [row["payload"]["reference"] for row in waiting]
-            duplicates = duplicated_references(writer, references)
-            yield _sent(counts, reconcile.name, duplicates, len(references))
+                counts = erp_writer.send(connection, writer, spec, context.run_id)
+            duplicates = erp_writer.repeated(writer, waiting)
+            yield _sent(counts, reconcile.name, duplicates, len(waiting))
 
         return _apply_to_erp
 

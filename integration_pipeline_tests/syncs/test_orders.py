@@ -13,6 +13,7 @@ from integration_pipeline.assets.customers_core import core_customers, staging_c
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
 from integration_pipeline.entities.orders import ORDER_STATUS, ORDERS
 from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
 from integration_pipeline.syncs.factory import build_sync
@@ -45,6 +46,7 @@ def _open_deals_by_customer(dataset) -> tuple[dict[str, str], set[str]]:
 
 
 def _run(resources) -> dg.ExecuteInProcessResult:
+    parties, _, _ = build_sync(CUSTOMERS_TO_ERP)
     orders, _, _ = build_sync(ORDERS)
     status, _, _ = build_sync(ORDER_STATUS)
     return dg.materialize(
@@ -54,6 +56,7 @@ def _run(resources) -> dg.ExecuteInProcessResult:
             staging_erp_customers,
             staging_customer_records,
             core_customers,
+            *parties,
             *orders,
             *status,
         ],
@@ -91,8 +94,30 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     with session_of(running_erp) as session:
         (held_party,) = session.model("party.party", "search", [["code", "=", parties[held_deal]]])
         session.model("party.party", "write", [held_party], {"credit_limit_amount": Decimal(1)})
-    won = [synced_deal, held_deal, *unknown[:1]]
+    new_customer_deal = unknown[0]
     with HubSpotClient(crm.url, crm.token) as client:
+        empty_deal = client.call(
+            "POST",
+            "/crm/v3/objects/deals",
+            json={
+                "properties": {
+                    "dealname": "No lines",
+                    "dealstage": "closedwon",
+                    "closedate": "2026-11-25T09:00:00.000Z",
+                }
+            },
+        )["id"]
+        company = next(
+            t_id
+            for r in demo_dataset.crm
+            if r.id == synced_deal
+            for t, t_id in r.associations
+            if t == "companies"
+        )
+        client.call(
+            "PUT", f"/crm/v4/objects/deals/{empty_deal}/associations/default/companies/{company}"
+        )
+        won = [synced_deal, held_deal, new_customer_deal]
         client.batch(
             "deals", "update", [{"id": d, "properties": {"dealstage": "closedwon"}} for d in won]
         )
@@ -100,14 +125,16 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     assert _run(resources).success
     with HubSpotClient(crm.url, crm.token) as client:
         synced, held = _deal(client, synced_deal), _deal(client, held_deal)
-        refused = _deal(client, unknown[0]) if unknown else None
+        newcomer = _deal(client, new_customer_deal)
+        refused = _deal(client, empty_deal)
     assert synced["erp_sync_status"] == "synced" and synced["erp_sale_number"]
     assert synced["erp_sale_state"] == "processing"
     assert held["erp_sync_status"] == "on_hold_credit" and held["erp_sale_state"] == "quotation"
     assert "credit limit" in held["erp_sync_message"]
-    if refused is not None:
-        assert refused["erp_sync_status"] == "rejected"
-        assert refused["erp_sync_message"] == "the deal's customer is not in the ERP yet"
+    # A customer only the CRM knew became an ERP party (code = golden id) and got its sale.
+    assert newcomer["erp_sync_status"] == "synced", newcomer
+    assert refused["erp_sync_status"] == "rejected"
+    assert refused["erp_sync_message"] == "the deal has no line items"
 
     # The cause clears; the next run confirms the held sale and duplicates nothing.
     with session_of(running_erp) as session:
@@ -126,7 +153,12 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
                 ["reference"],
             )
         ]
-    assert sorted(references) == sorted(f"hubspot-deal:{d}" for d in (synced_deal, held_deal))
+    assert sorted(references) == sorted(f"hubspot-deal:{d}" for d in won)
+    with session_of(running_erp) as session:
+        made = session.model(
+            "party.party", "search_read", [["code", "like", "G%"]], 0, None, None, ["code"]
+        )
+    assert len(made) == 1  # created once, found again on the second run
     with HubSpotClient(crm.url, crm.token) as client:
         released = _deal(client, held_deal)
     assert released["erp_sync_status"] == "synced" and released["erp_sale_state"] == "processing"
