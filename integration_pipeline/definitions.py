@@ -26,7 +26,7 @@ from integration_pipeline.syncs.factory import build_sync
 main_job = dg.define_asset_job(
     "main",
     selection=dg.AssetSelection.groups(
-        "erp_extract", "crm_extract", "customers", "stock", "orders"
+        "erp_extract", "crm_extract", "customers", "stock", "orders", "invoices"
     ),
     description="Extract the ERP and the CRM into the warehouse; stage customers, credit and "
     "stock, with checks.",

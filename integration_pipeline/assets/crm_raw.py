@@ -70,6 +70,17 @@ CRM_OBJECTS = {
         ["companies", "contacts", "line_items"],
     ),
     "line_items": (["name", "hs_product_id", "hs_sku", "quantity", "price", "amount"], []),
+    "invoices": (
+        [
+            "erp_invoice_id",
+            "erp_invoice_number",
+            "erp_invoice_state",
+            "erp_invoice_date",
+            "erp_invoice_total",
+            "erp_party_code",
+        ],
+        ["companies", "deals"],
+    ),
     "products": (
         [
             "name",

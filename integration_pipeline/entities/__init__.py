@@ -2,6 +2,7 @@
 
 from integration_pipeline.entities.customer_credit import CUSTOMER_CREDIT
 from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
+from integration_pipeline.entities.invoices import INVOICES
 from integration_pipeline.entities.orders import ORDER_STATUS, ORDERS
 from integration_pipeline.entities.spec import EntitySync
 from integration_pipeline.entities.stock import STOCK
@@ -12,4 +13,5 @@ ENTITY_SYNCS: tuple[EntitySync, ...] = (
     CUSTOMERS_TO_ERP,
     ORDERS,
     ORDER_STATUS,
+    INVOICES,
 )

@@ -37,6 +37,16 @@ class TargetProperty(BaseModel):
     label: str
     type: Literal["string", "number", "date", "datetime"] = "string"
     field_type: Literal["text", "number", "date"] = "text"
+    unique: bool = False  # can be the id property records are upserted by
+
+
+class Association(BaseModel):
+    """Each written record is associated with the record whose id the staged column holds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to_object: str  # e.g. "companies"
+    column: str
 
 
 class EntitySync(BaseModel):
@@ -60,5 +70,6 @@ class EntitySync(BaseModel):
     row_rules: tuple[RowRule, ...] = ()
     max_bad_share: float = 0.05  # more bad rows than this blocks the whole sync
     target_properties: tuple[TargetProperty, ...] = ()
+    associations: tuple[Association, ...] = ()  # CRM targets only
     schedule: str = "*/15 * * * *"
     group: str  # the UI group the assets appear in

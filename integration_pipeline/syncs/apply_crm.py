@@ -6,6 +6,7 @@ import duckdb
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.spec import EntitySync
 from integration_pipeline.syncs.outbox import mark, pending
+from integration_pipeline.syncs.planning import ASSOCIATIONS
 
 
 def ensure_target_properties(client: HubSpotClient, spec: EntitySync) -> list[str]:
@@ -18,6 +19,7 @@ def ensure_target_properties(client: HubSpotClient, spec: EntitySync) -> list[st
                 "type": p.type,
                 "fieldType": p.field_type,
                 "groupName": "erp_integration",
+                "hasUniqueValue": p.unique,
             }
             for p in spec.target_properties
         ],
@@ -30,6 +32,7 @@ def send_pending(
     rows = pending(connection, spec.name)
     if not rows:
         return {"sent": 0, "failed": 0}
+    links = {row["record_key"]: row["payload"].pop(ASSOCIATIONS, {}) for row in rows}
     if spec.id_property:  # upsert by the unique property: creates or updates, idempotently
         inputs = [
             {"id": row["record_key"], "idProperty": spec.id_property, "properties": row["payload"]}
@@ -44,6 +47,7 @@ def send_pending(
     failures = {
         item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
     }
+    _associate(client, spec, by_key, links)
     counts = {"sent": 0, "failed": 0}
     for row in rows:
         key = row["record_key"]
@@ -55,3 +59,21 @@ def send_pending(
             mark(connection, row["idempotency_key"], "failed", run_id, message=message)
             counts["failed"] += 1
     return counts
+
+
+def _associate(
+    client: HubSpotClient, spec: EntitySync, ids: dict[str, str], links: dict[str, dict]
+) -> None:
+    """Default associations of each written record (creating one that exists is a no-op)."""
+    for association in spec.associations:
+        inputs = [
+            {"from": {"id": ids[key]}, "to": {"id": targets[association.to_object]}}
+            for key, targets in links.items()
+            if key in ids and association.to_object in targets
+        ]
+        for start in range(0, len(inputs), 1000):
+            client.call(
+                "POST",
+                f"/crm/v4/associations/{spec.target_object}/{association.to_object}/batch/create",
+                json={"inputs": inputs[start : start + 1000]},
+            )

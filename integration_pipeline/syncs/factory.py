@@ -256,11 +256,15 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
 
 
 def _read_back_mismatches(client, spec: EntitySync, sent: list[dict]) -> list[str]:
-    from integration_pipeline.syncs.planning import same_value
+    from integration_pipeline.syncs.planning import ASSOCIATIONS, same_value
 
     if not sent:
         return []
-    latest = {row["record_key"]: row["payload"] for row in sent}  # the newest plan per record
+    # The newest plan per record, its properties only (associations are not properties).
+    latest = {
+        row["record_key"]: {k: v for k, v in row["payload"].items() if k != ASSOCIATIONS}
+        for row in sent
+    }
     names = sorted({name for payload in latest.values() for name in payload})
     extra = {"properties": names} | ({"idProperty": spec.id_property} if spec.id_property else {})
     outcome = client.batch(spec.target_object, "read", [{"id": k} for k in latest], extra)

@@ -9,6 +9,9 @@ from typing import Any
 from integration_pipeline.entities.spec import EntitySync
 from integration_pipeline.syncs.transforms import apply_transform
 
+# The payload key under which a write carries the records to associate it with.
+ASSOCIATIONS = "_associations"
+
 
 @dataclass(frozen=True)
 class BadRow:
@@ -60,7 +63,13 @@ def plan_writes(
             same_value(existing.get(name), value) for name, value in values.items()
         ):
             continue
-        payload = {spec.id_property: key, **values} if spec.id_property else values
+        payload = {spec.id_property: key, **values} if spec.id_property else dict(values)
+        if spec.associations:
+            payload[ASSOCIATIONS] = {
+                a.to_object: str(row[a.column])
+                for a in spec.associations
+                if row.get(a.column) is not None
+            }
         digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
         planned.append(
             PlannedWrite(
