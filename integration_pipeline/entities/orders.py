@@ -18,6 +18,7 @@ ORDERS = EntitySync(
         ("core", "customers"),
         ("erp", "erp_sale_sale"),
         ("sync", "customers_to_erp", "apply"),
+        ("staging", "erp_stock_levels"),
     ),
     staging_sql="""
         WITH won AS (
@@ -55,14 +56,42 @@ ORDERS = EntitySync(
                  unnest(CAST(w.associations -> 'line_items' AS VARCHAR[])) AS item(id)
             JOIN crm.line_items li ON li.id = CAST(item.id AS BIGINT) AND NOT li.archived
             GROUP BY 1
+        ),
+        -- The stock gate: a product the order asks more of than the policy's quantity
+        -- (forecast: what is left after confirmed orders; on_hand: what is on the shelf;
+        -- none: no gate) holds the order as a quotation.
+        demand AS (
+            SELECT w.id AS deal, li.properties ->> 'hs_sku' AS product_code,
+                   sum(CAST(li.properties ->> 'quantity' AS DOUBLE)) AS quantity
+            FROM won w,
+                 unnest(CAST(w.associations -> 'line_items' AS VARCHAR[])) AS item(id)
+            JOIN crm.line_items li ON li.id = CAST(item.id AS BIGINT) AND NOT li.archived
+            GROUP BY 1, 2
+        ),
+        short AS (
+            SELECT d.deal,
+                   string_agg(d.product_code || ': ' || d.quantity || ' asked, '
+                              || s.available || ' available', '; ' ORDER BY d.product_code)
+                       AS products
+            FROM demand d
+            JOIN (SELECT product_code,
+                         CASE $stock_policy WHEN 'on_hand' THEN on_hand ELSE forecast END
+                             AS available
+                  FROM staging.erp_stock_levels WHERE warehouse_code = 'WH') s
+              ON s.product_code = d.product_code
+            WHERE $stock_policy <> 'none' AND d.quantity > s.available
+            GROUP BY 1
         )
         SELECT CAST(w.id AS VARCHAR) AS key, 'hubspot-deal:' || w.id AS reference,
                p.party_code, CAST(substr(w.closedate, 1, 10) AS DATE) AS sale_date,
-               CAST(l.lines AS VARCHAR) AS lines
+               CAST(l.lines AS VARCHAR) AS lines, sh.products AS stock_short,
+               $stock_policy AS stock_policy
         FROM won w
         LEFT JOIN party p ON p.deal = w.id
         LEFT JOIN lines l ON l.deal = w.id
+        LEFT JOIN short sh ON sh.deal = w.id
     """,
+    parameters={"stock_policy": "forecast"},
     current_sql="""
         SELECT substr(reference, 14) AS key, json_object('state', state) AS properties
         FROM erp.sale_sale WHERE reference LIKE 'hubspot-deal:%'
@@ -75,6 +104,8 @@ ORDERS = EntitySync(
         FieldMapping(source="party_code", target="party_code", owner="crm"),
         FieldMapping(source="sale_date", target="sale_date", transform="date", owner="crm"),
         FieldMapping(source="lines", target="lines", owner="crm"),
+        FieldMapping(source="stock_short", target="stock_short", owner="erp"),
+        FieldMapping(source="stock_policy", target="stock_policy", owner="erp"),
     ),
     row_rules=(
         RowRule(
@@ -93,7 +124,8 @@ ORDERS = EntitySync(
 ORDER_STATUS = EntitySync(
     name="order_status",
     description="ERP sale number, sale, shipment and invoice states on each deal an ERP sale "
-    "was made from, with erp_sync_status (synced, on_hold_credit, rejected) and why.",
+    "was made from, with erp_sync_status (synced, on_hold_credit, on_hold_stock, rejected) "
+    "and why.",
     source_system="erp",
     target_system="crm",
     target_object="deals",
@@ -123,6 +155,7 @@ ORDER_STATUS = EntitySync(
         ),
         merged AS (
             SELECT CAST(d.id AS VARCHAR) AS key, o.status, o.message, r.message AS refused,
+                   o.result ->> 'status' AS held_as,
                    CASE WHEN o.applied_at > (SELECT landed_at FROM landed) OR s.deal IS NULL
                         THEN o.result END AS fresh,
                    s.number, s.state, s.shipment_state, s.invoice_state
@@ -141,7 +174,7 @@ ORDER_STATUS = EntitySync(
                CASE WHEN coalesce(fresh ->> 'state', state) IN ('confirmed', 'processing', 'done')
                         THEN 'synced'
                     WHEN refused IS NOT NULL THEN 'rejected'
-                    WHEN status = 'held' THEN 'on_hold_credit'
+                    WHEN status = 'held' THEN held_as
                     WHEN status = 'failed' THEN 'rejected'
                END AS erp_sync_status,
                CASE WHEN coalesce(fresh ->> 'state', state) IN ('confirmed', 'processing', 'done')

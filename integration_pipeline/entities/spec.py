@@ -59,6 +59,9 @@ class EntitySync(BaseModel):
     target_object: str  # e.g. "products"
     upstream: tuple[tuple[str, ...], ...]  # asset keys the staging SQL reads
     staging_sql: str  # DuckDB SELECT: one row per record, with `key` and the mapped columns
+    # $name parameters of the staging SQL, with their defaults; each can be set in the
+    # environment as INTEGRATION_PIPELINE_<SYNC NAME>_<PARAMETER NAME> (upper case).
+    parameters: dict[str, str] = Field(default_factory=dict)
     current_sql: str  # DuckDB SELECT: `key` and `properties` (JSON) of the target as extracted
     # The target's unique property holding `key` (records are upserted by it); None: `key` is
     # the target record's own id (records are updated, never created).
@@ -73,3 +76,10 @@ class EntitySync(BaseModel):
     associations: tuple[Association, ...] = ()  # CRM targets only
     schedule: str = "*/15 * * * *"
     group: str  # the UI group the assets appear in
+
+
+def parameter_values(spec: EntitySync, environ: dict[str, str]) -> dict[str, str]:
+    return {
+        name: environ.get(f"INTEGRATION_PIPELINE_{spec.name}_{name}".upper(), default)
+        for name, default in spec.parameters.items()
+    }

@@ -29,6 +29,7 @@ SALES_PER_CALL = 50  # batched create/quote/confirm: ~7x one at a time (bench/tr
 _OUTBOX_STATUS = {
     SaleStatus.SYNCED: "sent",
     SaleStatus.ON_HOLD_CREDIT: "held",  # retried every run: confirmed once the cause clears
+    SaleStatus.ON_HOLD_STOCK: "held",  # re-planned without the hold once stock covers it
     SaleStatus.REJECTED: "failed",
 }
 
@@ -47,7 +48,15 @@ def _sale(payload: dict) -> SaleWrite:
             )
             for line in lines
         ),
+        hold_for_stock=_stock_hold(payload),
     )
+
+
+def _stock_hold(payload: dict) -> str | None:
+    short = payload.get("stock_short")
+    if not short:
+        return None
+    return f"stock cannot cover it (policy: {payload.get('stock_policy')}): {short}"
 
 
 def send_sales(

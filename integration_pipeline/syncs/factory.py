@@ -7,12 +7,13 @@ staged  (rows from the spec's SQL; row rules → quarantine; blocking GX checks:
 """
 
 import json
+import os
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
-from integration_pipeline.entities.spec import EntitySync
+from integration_pipeline.entities.spec import EntitySync, parameter_values
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 
 
@@ -56,7 +57,9 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         from integration_pipeline.syncs.planning import bad_rows
 
         with warehouse.get_connection() as connection:
-            frame = connection.execute(spec.staging_sql).df()
+            frame = connection.execute(
+                spec.staging_sql, parameter_values(spec, dict(os.environ)) or None
+            ).df()
             rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
             bad = bad_rows(spec, rows)
             bad_keys = {b.key for b in bad}

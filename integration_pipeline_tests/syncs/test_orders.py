@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.erp_balances import staging_erp_stock_levels
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
@@ -54,6 +55,7 @@ def _run(resources) -> dg.ExecuteInProcessResult:
             *erp_raw_assets,
             *crm_raw_assets,
             staging_erp_customers,
+            staging_erp_stock_levels,
             staging_customer_records,
             core_customers,
             *parties,
@@ -117,7 +119,37 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
         client.call(
             "PUT", f"/crm/v4/objects/deals/{empty_deal}/associations/default/companies/{company}"
         )
-        won = [synced_deal, held_deal, new_customer_deal]
+        big_order = client.call(
+            "POST",
+            "/crm/v3/objects/deals",
+            json={
+                "properties": {
+                    "dealname": "Too big",
+                    "dealstage": "appointmentscheduled",
+                    "closedate": "2026-11-26T09:00:00.000Z",
+                }
+            },
+        )["id"]
+        product = demo_dataset.products[0].code
+        line = client.call(
+            "POST",
+            "/crm/v3/objects/line_items",
+            json={
+                "properties": {
+                    "name": "lots",
+                    "hs_sku": product,
+                    "quantity": "100000",
+                    "price": "1000",
+                }
+            },
+        )["id"]
+        client.call(
+            "PUT", f"/crm/v4/objects/deals/{big_order}/associations/default/line_items/{line}"
+        )
+        client.call(
+            "PUT", f"/crm/v4/objects/deals/{big_order}/associations/default/companies/{company}"
+        )
+        won = [synced_deal, held_deal, new_customer_deal, big_order]
         client.batch(
             "deals", "update", [{"id": d, "properties": {"dealstage": "closedwon"}} for d in won]
         )
@@ -126,6 +158,7 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     with HubSpotClient(crm.url, crm.token) as client:
         synced, held = _deal(client, synced_deal), _deal(client, held_deal)
         newcomer = _deal(client, new_customer_deal)
+        waiting_for_stock = _deal(client, big_order)
         refused = _deal(client, empty_deal)
     assert synced["erp_sync_status"] == "synced" and synced["erp_sale_number"]
     assert synced["erp_sale_state"] == "processing"
@@ -133,6 +166,9 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     assert "credit limit" in held["erp_sync_message"]
     # A customer only the CRM knew became an ERP party (code = golden id) and got its sale.
     assert newcomer["erp_sync_status"] == "synced", newcomer
+    assert waiting_for_stock["erp_sync_status"] == "on_hold_stock"
+    assert waiting_for_stock["erp_sale_state"] == "quotation"
+    assert f"{product}: 100000.0 asked" in waiting_for_stock["erp_sync_message"]
     assert refused["erp_sync_status"] == "rejected"
     assert refused["erp_sync_message"] == "the deal has no line items"
 

@@ -51,11 +51,14 @@ class SaleWrite:
     sale_date: date
     lines: tuple[SaleLineWrite, ...]
     description: str | None = None
+    # Set when the caller's stock policy says the sale must wait: it is quoted, not confirmed.
+    hold_for_stock: str | None = None
 
 
 class SaleStatus(StrEnum):
     SYNCED = "synced"
     ON_HOLD_CREDIT = "on_hold_credit"
+    ON_HOLD_STOCK = "on_hold_stock"
     REJECTED = "rejected"
 
 
@@ -245,10 +248,15 @@ class TrytonWriter:
         to_confirm = to_quote + [
             sale_ids[r] for r, row in existing.items() if row["state"] == "quotation"
         ]
-        messages: dict[int, tuple[SaleStatus, str]] = {}
+        messages: dict[int, tuple[SaleStatus, str]] = {
+            sale_ids[s.reference]: (SaleStatus.ON_HOLD_STOCK, s.hold_for_stock)
+            for s in sales
+            if s.hold_for_stock and s.reference in sale_ids
+        }
+        to_confirm = [i for i in to_confirm if i not in messages]
         if to_quote:
             messages.update(self._press("quote", to_quote))
-        pending = [i for i in to_confirm if i not in messages]
+        pending = [i for i in to_confirm if i not in messages]  # a refused quote: no confirm
         if pending:
             messages.update(self._press("confirm", pending))
         return self._results(sales, sale_ids, set(created_ids.values()), messages, refused)
