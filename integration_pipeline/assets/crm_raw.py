@@ -70,6 +70,18 @@ CRM_OBJECTS = {
         ["companies", "contacts", "line_items"],
     ),
     "line_items": (["name", "hs_product_id", "hs_sku", "quantity", "price", "amount"], []),
+    "tasks": (
+        [
+            "hs_task_subject",
+            "hs_task_body",
+            "hs_task_status",
+            "hs_task_priority",
+            "hs_timestamp",
+            "hubspot_owner_id",
+            "erp_hold_key",
+        ],
+        ["deals"],
+    ),
     "invoices": (
         [
             "erp_invoice_id",

@@ -15,6 +15,7 @@ from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
+from integration_pipeline.entities.deal_tasks import DEAL_TASKS
 from integration_pipeline.entities.orders import ORDER_STATUS, ORDERS
 from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
 from integration_pipeline.syncs.factory import build_sync
@@ -50,6 +51,7 @@ def _run(resources) -> dg.ExecuteInProcessResult:
     parties, _, _ = build_sync(CUSTOMERS_TO_ERP)
     orders, _, _ = build_sync(ORDERS)
     status, _, _ = build_sync(ORDER_STATUS)
+    tasks, _, _ = build_sync(DEAL_TASKS)
     return dg.materialize(
         [
             *erp_raw_assets,
@@ -61,6 +63,7 @@ def _run(resources) -> dg.ExecuteInProcessResult:
             *parties,
             *orders,
             *status,
+            *tasks,
         ],
         resources=resources,
     )
@@ -71,6 +74,27 @@ def _deal(client: HubSpotClient, deal_id: str) -> dict:
     return client.call("GET", f"/crm/v3/objects/deals/{deal_id}", params={"properties": names})[
         "properties"
     ]
+
+
+def _tasks(crm) -> dict[str, dict]:
+    with HubSpotClient(crm.url, crm.token) as client:
+        records = [
+            r
+            for page in client.pages(
+                "tasks", ["erp_hold_key", "hs_task_status", "hs_task_body"], ["deals"]
+            )
+            for r in page
+        ]
+    return {
+        r["properties"]["erp_hold_key"]: {
+            "status": r["properties"]["hs_task_status"],
+            "body": r["properties"]["hs_task_body"],
+            "deals": [
+                a["id"] for a in r.get("associations", {}).get("deals", {}).get("results", [])
+            ],
+        }
+        for r in records
+    }
 
 
 def test_won_deals_become_erp_sales_once_with_credit_holds(
@@ -169,6 +193,11 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     assert waiting_for_stock["erp_sync_status"] == "on_hold_stock"
     assert waiting_for_stock["erp_sale_state"] == "quotation"
     assert f"{product}: 100000.0 asked" in waiting_for_stock["erp_sync_message"]
+    open_tasks = _tasks(crm)
+    assert set(open_tasks) == {f"{held_deal}:on_hold_credit", f"{big_order}:on_hold_stock"}
+    credit_task = open_tasks[f"{held_deal}:on_hold_credit"]
+    assert credit_task["status"] == "NOT_STARTED" and "credit limit" in credit_task["body"]
+    assert credit_task["deals"] == [held_deal]
     assert refused["erp_sync_status"] == "rejected"
     assert refused["erp_sync_message"] == "the deal has no line items"
 
@@ -198,4 +227,8 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     with HubSpotClient(crm.url, crm.token) as client:
         released = _deal(client, held_deal)
     assert released["erp_sync_status"] == "synced" and released["erp_sale_state"] == "processing"
+    tasks_after = _tasks(crm)  # the same two tasks, the credit one done
+    assert set(tasks_after) == set(open_tasks)
+    assert tasks_after[f"{held_deal}:on_hold_credit"]["status"] == "COMPLETED"
+    assert tasks_after[f"{big_order}:on_hold_stock"]["status"] == "NOT_STARTED"
     assert released["erp_sync_message"] in (None, "")

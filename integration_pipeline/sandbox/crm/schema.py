@@ -1,6 +1,6 @@
 """What the CRM sandbox knows about HubSpot's object types, properties and associations."""
 
-OBJECT_TYPES = ("contacts", "companies", "deals", "products", "line_items", "invoices")
+OBJECT_TYPES = ("contacts", "companies", "deals", "products", "line_items", "invoices", "tasks")
 
 # Object type ids, as HubSpot also accepts them in place of names.
 TYPE_IDS = {
@@ -10,6 +10,7 @@ TYPE_IDS = {
     "0-7": "products",
     "0-8": "line_items",
     "0-53": "invoices",
+    "0-27": "tasks",
 }
 
 LAST_MODIFIED = {"contacts": "lastmodifieddate"}  # the others use hs_lastmodifieddate
@@ -95,12 +96,27 @@ DEFAULT_PROPERTIES: dict[str, list[str]] = {
         "hs_due_date",
         "hs_invoice_date",
     ],
+    "tasks": [
+        *_COMMON,
+        "hs_lastmodifieddate",
+        "hs_task_subject",
+        "hs_task_body",
+        "hs_task_status",
+        "hs_task_priority",
+        "hs_timestamp",
+    ],
 }
 # Properties whose values must be unique (usable as idProperty in upserts).
 UNIQUE_PROPERTIES = {"contacts": {"email"}, "products": {"hs_sku"}}
 # Properties the server keeps; a client may not write them.
 READ_ONLY = {"hs_object_id", "createdate", "lastmodifieddate", "hs_lastmodifieddate"}
-DATETIME_PROPERTIES = {"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate"}
+DATETIME_PROPERTIES = {
+    "createdate",
+    "lastmodifieddate",
+    "hs_lastmodifieddate",
+    "closedate",
+    "hs_timestamp",
+}
 NUMBER_PROPERTIES = {
     "amount",
     "price",
@@ -121,6 +137,8 @@ DEFAULT_ASSOCIATIONS = {
     ("contacts", "deals"): 4,
     ("deals", "line_items"): 19,
     ("line_items", "deals"): 20,
+    ("tasks", "deals"): 216,
+    ("deals", "tasks"): 215,
     ("invoices", "companies"): 179,
     ("companies", "invoices"): 180,
     ("invoices", "deals"): 175,
@@ -144,4 +162,5 @@ SINGULAR = {
     "products": "product",
     "line_items": "line_item",
     "invoices": "invoice",
+    "tasks": "task",
 }
