@@ -79,6 +79,7 @@ def _same_sandbox(state: dict[str, Any], settings: SandboxSettings) -> bool:
         erp.get("database") == settings.database
         and erp.get("port") == settings.erp_port
         and crm.get("port", settings.crm_port) == settings.crm_port
+        and (not crm or crm.get("code") == crm_process.code_fingerprint())
     )
 
 
@@ -107,7 +108,7 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
     erp_running = processes.is_alive(state.get("erp", {}).get("pid"), MARKER)
     crm_running = processes.is_alive(state.get("crm", {}).get("pid"), crm_process.MARKER)
     if (erp_running or crm_running) and (reset or not _same_sandbox(state, settings)):
-        progress("stopping the running sandbox first")
+        progress("stopping the running sandbox first (other settings, or its code changed)")
         down(settings, progress)
         state, erp_running, crm_running = read_state(settings), False, False
     if erp_running and crm_running:
@@ -185,7 +186,11 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
                 "backend": settings.backend,
                 "postgres_url": settings.postgres_url,
             },
-            "crm": {"pid": crm_pid, "port": settings.crm_port},
+            "crm": {
+                "pid": crm_pid,
+                "port": settings.crm_port,
+                "code": crm_process.code_fingerprint(),
+            },
             "demo": demo,
             "build": template_key(settings, demo),
         },

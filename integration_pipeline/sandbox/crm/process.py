@@ -1,5 +1,6 @@
 """Starting the CRM sandbox server beside Tryton, and waiting until it answers."""
 
+import hashlib
 import os
 import secrets
 import sys
@@ -68,3 +69,12 @@ def start_crm(
         "`integration-pipeline sandbox up --reset` reseeds it",
     )
     return process.pid
+
+
+def code_fingerprint() -> str:
+    """Which version of the CRM sandbox's code a server runs: a server started before an
+    upgrade (new object types, say) must be restarted, not reused."""
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
