@@ -9,10 +9,12 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.batching import batched
 from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
+from integration_pipeline.entities import crm_properties_written
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.arrow_load import replace_table
 
 LANDING_ROWS = 5_000  # records per Arrow batch written to DuckDB
+# Each object type's own properties the pipeline reads, and the types it reads links to.
 CRM_OBJECTS = {
     "companies": (
         [
@@ -26,10 +28,6 @@ CRM_OBJECTS = {
             "ir_national_id",
             "lifecyclestage",
             "hubspot_owner_id",
-            "erp_party_id",
-            "erp_credit_limit",
-            "erp_outstanding_balance",
-            "erp_available_credit",
         ],
         ["contacts"],
     ),
@@ -60,51 +58,14 @@ CRM_OBJECTS = {
             "hs_deal_stage_probability",
             "deal_currency_code",
             "hubspot_owner_id",
-            "erp_sale_number",
-            "erp_sale_state",
-            "erp_shipment_state",
-            "erp_invoice_state",
-            "erp_sync_status",
-            "erp_sync_message",
         ],
         ["companies", "contacts", "line_items"],
     ),
     "line_items": (["name", "hs_product_id", "hs_sku", "quantity", "price", "amount"], []),
-    "tasks": (
-        [
-            "hs_task_subject",
-            "hs_task_body",
-            "hs_task_status",
-            "hs_task_priority",
-            "hs_timestamp",
-            "hubspot_owner_id",
-            "erp_hold_key",
-        ],
-        ["deals"],
-    ),
-    "invoices": (
-        [
-            "erp_invoice_id",
-            "erp_invoice_number",
-            "erp_invoice_state",
-            "erp_invoice_date",
-            "erp_invoice_total",
-            "erp_party_code",
-        ],
-        ["companies", "deals"],
-    ),
-    "products": (
-        [
-            "name",
-            "hs_sku",
-            "price",
-            "erp_product_code",
-            "erp_qty_on_hand",
-            "erp_qty_forecast",
-            "erp_stock_updated_at",
-        ],
-        [],
-    ),
+    # Written by the syncs only: their properties come from the specs.
+    "tasks": ([], ["deals"]),
+    "invoices": ([], ["companies", "deals"]),
+    "products": (["name", "hs_sku", "price"], []),
 }
 
 
@@ -113,7 +74,8 @@ def crm_asset_key(object_type: str) -> dg.AssetKey:
 
 
 def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
-    properties, associations = CRM_OBJECTS[object_type]
+    own, associations = CRM_OBJECTS[object_type]
+    properties = own + [p for p in crm_properties_written(object_type) if p not in own]
 
     @dg.asset(
         key=crm_asset_key(object_type),

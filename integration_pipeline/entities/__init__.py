@@ -17,3 +17,14 @@ ENTITY_SYNCS: tuple[EntitySync, ...] = (
     DEAL_TASKS,
     INVOICES,
 )
+
+
+def crm_properties_written(object_type: str) -> list[str]:
+    """The properties of a CRM object type that the syncs write: extracted too, so that each
+    sync sees what the CRM holds now (and an entity added by a spec is extracted by it)."""
+    names: list[str] = []
+    for spec in ENTITY_SYNCS:
+        if spec.target_system == "crm" and spec.target_object == object_type:
+            candidates = [spec.id_property, *(f.target for f in spec.fields)]
+            names += [n for n in candidates if n and n not in names]
+    return names
