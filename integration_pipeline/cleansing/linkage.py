@@ -132,8 +132,10 @@ def link(
 ) -> LinkResult:
     """One frame: deduplicate it. Two frames: link them (`link_only`); the pairs then run
     left (first frame) to right. Frames hold `unique_id` and the `*_std` columns."""
+    # Splink warns about every comparison level a small dataset cannot train; the quality
+    # is measured (bench/linkage.py), so only its errors reach the console.
     for name in ("splink", "splink.internals"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR)
     db = DuckDBAPI(connection or matcher_connection())
     link_type = "dedupe_only" if len(frames) == 1 else "link_only"
     tables = [
