@@ -19,6 +19,7 @@ from integration_pipeline.assets.erp_balances import (
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.entities import ENTITY_SYNCS
+from integration_pipeline.orchestration.won_deals import won_deals_sensor
 from integration_pipeline.quality.customer_checks import erp_customer_keys
 from integration_pipeline.resources import build_resources
 from integration_pipeline.syncs.factory import build_sync
@@ -33,6 +34,12 @@ main_job = dg.define_asset_job(
 )
 
 entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
+# Won deals to ERP sales, their status and tasks back on the deals, and what they need.
+orders_flow = dg.define_asset_job(
+    "orders_flow",
+    selection=dg.AssetSelection.groups("orders").upstream(),
+    description="Won deals → confirmed ERP sales → status and tasks on the deals.",
+)
 
 defs = dg.Definitions(
     assets=[
@@ -47,7 +54,8 @@ defs = dg.Definitions(
         *(asset for assets, _, _ in entity_syncs for asset in assets),
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
-    jobs=[main_job, *(job for _, job, _ in entity_syncs)],
+    jobs=[main_job, orders_flow, *(job for _, job, _ in entity_syncs)],
+    sensors=[won_deals_sensor(orders_flow)],
     schedules=[schedule for _, _, schedule in entity_syncs],
     resources=build_resources(),
 )
