@@ -19,6 +19,7 @@ from integration_pipeline.assets.erp_balances import (
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.entities import ENTITY_SYNCS
+from integration_pipeline.orchestration.alerts import run_failure_alert
 from integration_pipeline.orchestration.won_deals import won_deals_sensor
 from integration_pipeline.quality.customer_checks import erp_customer_keys
 from integration_pipeline.resources import build_resources
@@ -55,7 +56,7 @@ defs = dg.Definitions(
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
     jobs=[main_job, orders_flow, *(job for _, job, _ in entity_syncs)],
-    sensors=[won_deals_sensor(orders_flow)],
+    sensors=[won_deals_sensor(orders_flow), run_failure_alert],
     schedules=[schedule for _, _, schedule in entity_syncs],
     resources=build_resources(),
 )

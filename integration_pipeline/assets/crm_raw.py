@@ -82,6 +82,7 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
         group_name="crm_extract",
         kinds={"hubspot", "duckdb"},
         retry_policy=REMOTE_RETRY,
+        pool="crm",  # every CRM step shares one rate limit
         description=f"CRM {object_type} (active and archived) with their associations, "
         f"into crm.{object_type}.",
     )

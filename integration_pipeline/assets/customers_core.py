@@ -1,6 +1,8 @@
 """Customers across both systems: records in one form, matched into golden customers with
 an id map (golden id ↔ CRM ids ↔ ERP ids), and the duplicates found reported."""
 
+from datetime import timedelta
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -41,6 +43,8 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
 @dg.asset(
     key=["core", "customers"],
     group_name="customers",
+    # The customer view the CRM and support read: refreshed by the 15-minute incremental runs.
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(minutes=35)),
     kinds={"splink", "duckdb"},
     deps=[dg.AssetKey(["staging", "customer_records"])],
     description="Golden customers (core.customers) and the id map (core.customer_id_map): "

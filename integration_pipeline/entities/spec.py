@@ -75,6 +75,8 @@ class EntitySync(BaseModel):
     target_properties: tuple[TargetProperty, ...] = ()
     associations: tuple[Association, ...] = ()  # CRM targets only
     schedule: str = "*/15 * * * *"
+    # The target's copy must not be older than this (a freshness policy on the apply stage).
+    fresh_within_minutes: int | None = None
     group: str  # the UI group the assets appear in
 
 

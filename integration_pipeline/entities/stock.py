@@ -45,5 +45,6 @@ STOCK = EntitySync(
             name="erp_stock_updated_at", label="ERP stock as of", type="date", field_type="date"
         ),
     ),
+    fresh_within_minutes=35,  # every 15 minutes, with room for one missed run
     group="stock",
 )

@@ -8,6 +8,7 @@ staged  (rows from the spec's SQL; row rules → quarantine; blocking GX checks:
 
 import json
 import os
+from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -205,6 +206,12 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
         "retry_policy": REMOTE_RETRY,
         "check_specs": [reconcile],
         "tags": {"remote": spec.target_system},
+        "pool": spec.target_system,  # runs share each remote system's limits, not fight
+        "freshness_policy": dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(minutes=spec.fresh_within_minutes)
+        )
+        if spec.fresh_within_minutes
+        else None,
         "description": f"{spec.name}: pending outbox rows sent to the "
         f"{spec.target_system.upper()} (a dry run reports them and sends nothing).",
     }

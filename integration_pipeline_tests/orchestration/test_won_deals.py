@@ -13,7 +13,7 @@ from integration_pipeline_tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
-JOB = dg.define_asset_job("orders_flow_under_test", selection="*")
+JOB = dg.define_asset_job("orders_flow_under_test", selection=dg.AssetSelection.all())
 
 
 def _tick(sensor, crm_resource, cursor):
