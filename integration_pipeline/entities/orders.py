@@ -92,9 +92,14 @@ ORDERS = EntitySync(
         LEFT JOIN short sh ON sh.deal = w.id
     """,
     parameters={"stock_policy": "forecast"},
+    # A sale the ERP has confirmed (or cancelled) is the ERP's; a quotation still waits for
+    # the sync: planned again, a changed plan (stock arrived, lines changed) supersedes the
+    # held one and is confirmed.
     current_sql="""
         SELECT substr(reference, 14) AS key, json_object('state', state) AS properties
-        FROM erp.sale_sale WHERE reference LIKE 'hubspot-deal:%'
+        FROM erp.sale_sale
+        WHERE reference LIKE 'hubspot-deal:%'
+          AND state IN ('confirmed', 'processing', 'done', 'cancelled')
     """,
     id_property=None,
     write_once=True,

@@ -201,9 +201,14 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     assert refused["erp_sync_status"] == "rejected"
     assert refused["erp_sync_message"] == "the deal has no line items"
 
-    # The cause clears; the next run confirms the held sale and duplicates nothing.
+    # The causes clear (the credit limit is lifted; the big order is cut to what stock
+    # covers): the next run confirms both held sales and duplicates nothing.
     with session_of(running_erp) as session:
         session.model("party.party", "write", [held_party], {"credit_limit_amount": None})
+    with HubSpotClient(crm.url, crm.token) as client:
+        client.call(
+            "PATCH", f"/crm/v3/objects/line_items/{line}", json={"properties": {"quantity": "1"}}
+        )
     assert _run(resources).success
     with session_of(running_erp) as session:
         references = [
@@ -218,7 +223,7 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
                 ["reference"],
             )
         ]
-    assert sorted(references) == sorted(f"hubspot-deal:{d}" for d in won)
+    assert sorted(references) == sorted(f"hubspot-deal:{d}" for d in won)  # one sale each
     with session_of(running_erp) as session:
         made = session.model(
             "party.party", "search_read", [["code", "like", "G%"]], 0, None, None, ["code"]
@@ -227,8 +232,10 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     with HubSpotClient(crm.url, crm.token) as client:
         released = _deal(client, held_deal)
     assert released["erp_sync_status"] == "synced" and released["erp_sale_state"] == "processing"
-    tasks_after = _tasks(crm)  # the same two tasks, the credit one done
+    with HubSpotClient(crm.url, crm.token) as client:
+        cut = _deal(client, big_order)
+    assert cut["erp_sync_status"] == "synced" and cut["erp_sale_state"] == "processing"
+    tasks_after = _tasks(crm)  # the same two tasks, both done
     assert set(tasks_after) == set(open_tasks)
-    assert tasks_after[f"{held_deal}:on_hold_credit"]["status"] == "COMPLETED"
-    assert tasks_after[f"{big_order}:on_hold_stock"]["status"] == "NOT_STARTED"
+    assert {t["status"] for t in tasks_after.values()} == {"COMPLETED"}
     assert released["erp_sync_message"] in (None, "")
