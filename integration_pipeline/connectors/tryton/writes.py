@@ -248,10 +248,11 @@ class TrytonWriter:
         to_confirm = to_quote + [
             sale_ids[r] for r, row in existing.items() if row["state"] == "quotation"
         ]
+        # Held for stock: quoted, not confirmed (a sale confirmed already stays as it is).
         messages: dict[int, tuple[SaleStatus, str]] = {
             sale_ids[s.reference]: (SaleStatus.ON_HOLD_STOCK, s.hold_for_stock)
             for s in sales
-            if s.hold_for_stock and s.reference in sale_ids
+            if s.hold_for_stock and sale_ids.get(s.reference) in to_confirm
         }
         to_confirm = [i for i in to_confirm if i not in messages]
         if to_quote:
