@@ -35,12 +35,23 @@ class _Clock:
         self.say(f"[{time.monotonic() - self.started:6.1f}s] {message}")
 
 
-def _load(path: Path, clock: _Clock) -> tuple[CustomerCsv, pd.DataFrame, Profile]:
+def _load(path: Path, clock: _Clock) -> tuple[CustomerCsv, pd.Series, pa.Table, Profile]:
+    """The file read and standardised: its ids in input order and the matcher's columns. The
+    pandas frames are let go before matching (at a million records they take gigabytes)."""
     clock(f"reading {path}")
     data = read_customer_csv(path, progress=clock)
     clock(f"{len(data.frame):,} rows read; standardising")
     standard, profile = standardise(data.frame)
-    return data, standard, profile
+    ids, table = data.frame["id"].copy(), match_table(standard)
+    data.frame = data.frame.iloc[0:0]
+    del standard
+    gc.collect()
+    return data, ids, table, profile
+
+
+def _link(tables: list[pa.Table], threshold: float):
+    with tempfile.TemporaryDirectory(prefix="dedupe-spill-") as spill:
+        return link(tables, threshold=threshold, connection=matcher_connection(spill))
 
 
 def _print_profile(data: CustomerCsv, profile: Profile, say: Say) -> None:
@@ -56,16 +67,6 @@ def _print_profile(data: CustomerCsv, profile: Profile, say: Say) -> None:
             say(f"    … and {len(data.problems) - 20:,} more")
 
 
-def _matchable(data: CustomerCsv, standard: pd.DataFrame) -> tuple[pd.Series, pa.Table]:
-    """The ids in input order and the matcher's columns; the rest is let go before matching
-    (at a million records the pandas frames of Python strings take gigabytes)."""
-    ids = data.frame["id"].copy()
-    table = match_table(standard)
-    data.frame = data.frame.iloc[0:0]
-    gc.collect()
-    return ids, table
-
-
 def dedupe(
     input_path: Path,
     out_path: Path,
@@ -73,13 +74,9 @@ def dedupe(
     say: Say = print,
 ) -> dict:
     clock = _Clock(say)
-    data, standard, profile = _load(input_path, clock)
-    ids, table = _matchable(data, standard)
-    del standard
-    gc.collect()
+    data, ids, table, profile = _load(input_path, clock)
     clock("matching (Splink on DuckDB: training, then predictions and clusters)")
-    with tempfile.TemporaryDirectory(prefix="dedupe-spill-") as spill:
-        result = link([table], threshold=threshold, connection=matcher_connection(spill))
+    result = _link([table], threshold)
     clusters = pd.DataFrame({"unique_id": ids.values}).merge(
         result.clusters, on="unique_id", how="left"
     )
@@ -112,19 +109,10 @@ def link_files(
     say: Say = print,
 ) -> dict:
     clock = _Clock(say)
-    left, left_std, left_profile = _load(left_path, clock)
-    left_rows = len(left.frame)
-    _, left_table = _matchable(left, left_std)
-    del left_std
-    right, right_std, right_profile = _load(right_path, clock)
-    right_rows = len(right.frame)
-    _, right_table = _matchable(right, right_std)
-    del right_std
+    left, left_ids, left_table, left_profile = _load(left_path, clock)
+    right, right_ids, right_table, right_profile = _load(right_path, clock)
     clock("matching (Splink on DuckDB: training, then predictions)")
-    with tempfile.TemporaryDirectory(prefix="dedupe-spill-") as spill:
-        result = link(
-            [left_table, right_table], threshold=threshold, connection=matcher_connection(spill)
-        )
+    result = _link([left_table, right_table], threshold)
     pairs = result.pairs
     # Splink orders each pair by dataset name; put the first file's id on the left.
     flipped = pairs["source_dataset_l"] != "source_0"
@@ -138,7 +126,7 @@ def link_files(
     out.to_csv(out_path, index=False)
     _print_profile(left, left_profile, say)
     _print_profile(right, right_profile, say)
-    summary = {"left_rows": left_rows, "right_rows": right_rows, "pairs": len(out)}
+    summary = {"left_rows": len(left_ids), "right_rows": len(right_ids), "pairs": len(out)}
     say(f"links: {len(out):,} pairs with match probability ≥ {threshold}")
     clock(f"wrote {out_path} (left_id,right_id,match_probability)")
     return summary
