@@ -5,7 +5,7 @@ import duckdb
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.spec import EntitySync
-from integration_pipeline.syncs.outbox import mark, pending
+from integration_pipeline.syncs.outbox import mark
 from integration_pipeline.syncs.planning import ASSOCIATIONS
 
 
@@ -27,21 +27,35 @@ def ensure_target_properties(client: HubSpotClient, spec: EntitySync) -> list[st
 
 
 def send_pending(
-    connection: duckdb.DuckDBPyConnection, client: HubSpotClient, spec: EntitySync, run_id: str
+    connection: duckdb.DuckDBPyConnection,
+    client: HubSpotClient,
+    spec: EntitySync,
+    rows: list[dict],
+    run_id: str,
 ) -> dict[str, int]:
-    rows = pending(connection, spec.name)
+    """Send the outbox `rows` (the entity's pending ones) and record each outcome."""
     if not rows:
         return {"sent": 0, "failed": 0}
-    links = {row["record_key"]: row["payload"].pop(ASSOCIATIONS, {}) for row in rows}
+    links = {row["record_key"]: row["payload"].get(ASSOCIATIONS, {}) for row in rows}
+    properties = {
+        row["record_key"]: {k: v for k, v in row["payload"].items() if k != ASSOCIATIONS}
+        for row in rows
+    }
     if spec.id_property:  # upsert by the unique property: creates or updates, idempotently
         inputs = [
-            {"id": row["record_key"], "idProperty": spec.id_property, "properties": row["payload"]}
+            {
+                "id": row["record_key"],
+                "idProperty": spec.id_property,
+                "properties": properties[row["record_key"]],
+            }
             for row in rows
         ]
         outcome = client.batch(spec.target_object, "upsert", inputs)
         by_key = {r["properties"].get(spec.id_property): r["id"] for r in outcome.results}
     else:  # the key is the record's id: update only
-        inputs = [{"id": row["record_key"], "properties": row["payload"]} for row in rows]
+        inputs = [
+            {"id": row["record_key"], "properties": properties[row["record_key"]]} for row in rows
+        ]
         outcome = client.batch(spec.target_object, "update", inputs)
         by_key = {r["id"]: r["id"] for r in outcome.results}
     failures = {

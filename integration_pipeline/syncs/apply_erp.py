@@ -22,8 +22,7 @@ from integration_pipeline.connectors.tryton.writes import (
     SaleWrite,
     TrytonWriter,
 )
-from integration_pipeline.entities.spec import EntitySync
-from integration_pipeline.syncs.outbox import mark, pending
+from integration_pipeline.syncs.outbox import mark
 
 SALES_PER_CALL = 50  # batched create/quote/confirm: ~7x one at a time (bench/tryton_extract.py)
 _OUTBOX_STATUS = {
@@ -60,10 +59,13 @@ def _stock_hold(payload: dict) -> str | None:
 
 
 def send_sales(
-    connection: duckdb.DuckDBPyConnection, writer: TrytonWriter, spec: EntitySync, run_id: str
+    connection: duckdb.DuckDBPyConnection,
+    writer: TrytonWriter,
+    rows: list[dict],
+    run_id: str,
 ) -> dict[str, int]:
     counts: Counter = Counter()
-    for chunk in batched(pending(connection, spec.name), SALES_PER_CALL):
+    for chunk in batched(rows, SALES_PER_CALL):
         results = writer.place_sales([_sale(row["payload"]) for row in chunk])
         for row, result in zip(chunk, results, strict=True):
             status = _OUTBOX_STATUS[result.status]
@@ -108,10 +110,13 @@ def _party(code: str, payload: dict) -> PartyWrite:
 
 
 def send_parties(
-    connection: duckdb.DuckDBPyConnection, writer: TrytonWriter, spec: EntitySync, run_id: str
+    connection: duckdb.DuckDBPyConnection,
+    writer: TrytonWriter,
+    rows: list[dict],
+    run_id: str,
 ) -> dict[str, int]:
     counts: Counter = Counter()
-    for chunk in batched(pending(connection, spec.name), SALES_PER_CALL):
+    for chunk in batched(rows, SALES_PER_CALL):
         try:
             ids = writer.upsert_parties([_party(r["record_key"], r["payload"]) for r in chunk])
         except TrytonUserError:  # one bad party refuses the whole batch: go one by one
@@ -150,7 +155,8 @@ def _repeated(writer: TrytonWriter, model: str, field: str, values: list[str]) -
 
 @dataclass(frozen=True)
 class ErpWriter:
-    send: Callable[[duckdb.DuckDBPyConnection, TrytonWriter, EntitySync, str], dict[str, int]]
+    # (connection, writer, the pending outbox rows, run id) -> counts per outcome
+    send: Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]
     repeated: Callable[[TrytonWriter, list[dict]], list[str]]  # outbox rows -> duplicates
 
 

@@ -235,7 +235,7 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
                     yield _dry_run(spec, waiting, reconcile.name)
                     return
                 writer = erp.writer()
-                counts = erp_writer.send(connection, writer, spec, context.run_id)
+                counts = erp_writer.send(connection, writer, waiting, context.run_id)
             duplicates = erp_writer.repeated(writer, waiting)
             yield _sent(counts, reconcile.name, duplicates, len(waiting))
 
@@ -258,7 +258,7 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 return
             with crm.client() as client:
                 ensure_target_properties(client, spec)
-                counts = send_pending(connection, client, spec, context.run_id)
+                counts = send_pending(connection, client, spec, waiting, context.run_id)
                 mismatches = _read_back_mismatches(client, spec, waiting)
         yield _sent(counts, reconcile.name, mismatches, len(waiting))
 
