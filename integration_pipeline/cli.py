@@ -142,6 +142,26 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_customer360(args: argparse.Namespace) -> int:
+    from integration_pipeline.analytics.customer_lookup import LookupUnavailable, lookup
+
+    try:
+        found = lookup(args.query, args.warehouse)
+    except LookupUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(found.to_json(orient="records", force_ascii=False, date_format="iso"))
+        return 0 if len(found) else 1
+    from integration_pipeline.analytics.customer_view import render
+
+    if found.empty:
+        print(f"no customer matches {args.query!r}", file=sys.stderr)
+        return 1
+    print("\n\n".join(render(row) for _, row in found.iterrows()))
+    return 0
+
+
 def _probability(text: str) -> float:
     value = float(text)
     if not 0 < value < 1:
@@ -186,6 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="match probability from which two records are the same customer (default 0.9)",
     )
     dedupe.set_defaults(handler=_cmd_dedupe)
+
+    customer360 = commands.add_parser(
+        "customer360",
+        help="one customer's 360 view: identities, deals, orders, invoices, credit, churn",
+        description="Finds customers by name (Persian or English, any spelling variant), "
+        "e-mail, phone or national id in the customer 360 mart the main job builds.",
+    )
+    customer360.add_argument("query", help="a name, e-mail, phone or national id")
+    customer360.add_argument(
+        "--warehouse",
+        type=Path,
+        help="the DuckDB warehouse (default: INTEGRATION_PIPELINE_WAREHOUSE, or the sandbox's)",
+    )
+    customer360.add_argument("--json", action="store_true", help="print the rows as JSON")
+    customer360.set_defaults(handler=_cmd_customer360)
 
     demo = commands.add_parser(
         "demo", help="bring the sandbox up, seed it and run the main job through Dagster"

@@ -17,6 +17,7 @@ from integration_pipeline.assets.erp_balances import (
     staging_erp_stock_levels,
 )
 from integration_pipeline.assets.erp_raw import erp_raw_assets
+from integration_pipeline.assets.marts import mart_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.entities import ENTITY_SYNCS
 from integration_pipeline.orchestration.alerts import run_failure_alert
@@ -28,10 +29,10 @@ from integration_pipeline.syncs.factory import build_sync
 main_job = dg.define_asset_job(
     "main",
     selection=dg.AssetSelection.groups(
-        "erp_extract", "crm_extract", "customers", "stock", "orders", "invoices"
+        "erp_extract", "crm_extract", "customers", "stock", "orders", "invoices", "analytics"
     ),
     description="Extract the ERP and the CRM into the warehouse; stage customers, credit and "
-    "stock, with checks.",
+    "stock, with checks; run every entity sync; build the marts (360 view, KPIs, forecasts).",
 )
 
 entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
@@ -52,6 +53,7 @@ defs = dg.Definitions(
         staging_customer_records,
         core_customers,
         core_customer_merges,
+        *mart_assets,
         *(asset for assets, _, _ in entity_syncs for asset in assets),
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],

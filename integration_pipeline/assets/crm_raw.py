@@ -45,6 +45,7 @@ CRM_OBJECTS = {
             "ir_national_id",
             "lifecyclestage",
             "date_of_birth",
+            "hubspot_owner_id",
         ],
         ["companies"],
     ),

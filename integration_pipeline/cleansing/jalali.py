@@ -23,3 +23,16 @@ def gregorian_to_jalali(value: date) -> str:
 def jalali_month_label(value: date) -> str:
     """ "1403/01" for a month's label in Persian-facing reports."""
     return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m")
+
+
+def jalali_month_starts(first: date, last: date) -> list[date]:
+    """The Gregorian first days of the Jalali months that have a day in [first, last]."""
+    current = jdatetime.date.fromgregorian(date=first).replace(day=1)
+    starts = []
+    while (start := current.togregorian()) <= last:
+        starts.append(start)
+        year, month = (
+            (current.year + 1, 1) if current.month == 12 else (current.year, current.month + 1)
+        )
+        current = jdatetime.date(year, month, 1)
+    return starts
