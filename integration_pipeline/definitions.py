@@ -16,6 +16,7 @@ from integration_pipeline.assets.erp_balances import (
     staging_erp_party_credit,
     staging_erp_stock_levels,
 )
+from integration_pipeline.assets.erp_planning import erp_stock_forecasts
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.marts import mart_assets
 from integration_pipeline.assets.staging import staging_erp_customers
@@ -54,6 +55,7 @@ defs = dg.Definitions(
         core_customers,
         core_customer_merges,
         *mart_assets,
+        erp_stock_forecasts,
         *(asset for assets, _, _ in entity_syncs for asset in assets),
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
