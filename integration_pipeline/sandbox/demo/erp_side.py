@@ -1,5 +1,6 @@
 """The ERP side of the demo: products, parties as ERP users typed them, two years of sales."""
 
+import math
 import random
 from collections import Counter
 from datetime import date, timedelta
@@ -111,6 +112,21 @@ def _payments(invoiced_on: date, as_of: date, rng: random.Random) -> tuple[Payme
     return tuple(Payment(on=day, share=share) for day, share in plan if day < as_of)
 
 
+def _order_days(customer: TrueCustomer, as_of: date, rng: random.Random) -> list[date]:
+    """A customer buys at its own pace (a Poisson process: a few buy often, most rarely) from
+    the day it was acquired; a churned one stops 4 to 13 months before `as_of`. The pace and
+    the silence are what the churn model has to learn from, as with real customers."""
+    per_year = rng.lognormvariate(math.log(1.5), 0.8)
+    stop = rng.randrange(120, 400) if customer.churned else 2
+    last_day = as_of - timedelta(days=stop)
+    day = min(customer.acquired_on, last_day - timedelta(days=1))
+    days = []
+    while day <= last_day:
+        days.append(day)
+        day += timedelta(days=max(1, round(rng.expovariate(per_year / 365))))
+    return days
+
+
 def make_sales(
     customers: list[tuple[TrueCustomer, str]],
     products: list[tuple[str, str, Decimal, Decimal]],
@@ -121,11 +137,7 @@ def make_sales(
     weights = [1 / (rank + 1) for rank in range(len(products))]  # a few best sellers
     sales = []
     for customer, party_code in customers:
-        count = 1 + int(rng.expovariate(1 / 2.5))
-        last_day = config.as_of - timedelta(days=200 if customer.churned else 2)
-        first_day = min(customer.acquired_on, last_day - timedelta(days=1))
-        for _ in range(count):
-            sale_date = first_day + timedelta(days=rng.randrange((last_day - first_day).days + 1))
+        for sale_date in _order_days(customer, config.as_of, rng):
             chosen = rng.choices(products, weights=weights, k=rng.randrange(1, 4))
             lines = tuple(
                 SaleLine(
