@@ -384,7 +384,10 @@ class TrytonWriter:
                     "minimal_quantity": 1.0,
                 }
             )
-        found = self.session.model("stock.forecast", "search", domain, 0, 1, None)
+        # A forecast whose period is over is inactive to Tryton, and still the one to replace.
+        found = self.session.model(
+            "stock.forecast", "search", domain, 0, 1, None, context={"active_test": False}
+        )
         if found:
             (forecast,) = found
             self.session.model("stock.forecast", "draft", [forecast])

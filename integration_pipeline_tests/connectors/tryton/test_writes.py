@@ -122,6 +122,11 @@ def test_stock_forecasts_are_written_and_replaced(erp):
         (forecast,) = session.model("stock.forecast", "read", [first], ["state", "lines"])
         lines = session.model("stock.forecast.line", "read", forecast["lines"], ["quantity"])
         assert forecast["state"] == "done" and [line["quantity"] for line in lines] == [30.0]
+        # A week that is over is inactive to Tryton: still found and replaced, not doubled.
+        past = (date(2025, 3, 3), date(2025, 3, 9))
+        assert writer.write_stock_forecast(*past, {product: Decimal(1)}) == (
+            writer.write_stock_forecast(*past, {product: Decimal(2)})
+        )
 
 
 def test_an_expired_session_logs_in_again(running_erp):
