@@ -230,7 +230,8 @@ class DemandConfig(AsOf):
     key=DEMAND,
     group_name="analytics",
     kinds={"duckdb"},
-    deps=[*_ERP_FACTS, *_CRM_FACTS],
+    # Order lines are read through the id map (the CRM share of demand is per customer).
+    deps=[CUSTOMERS, *_ERP_FACTS, *_CRM_FACTS],
     automation_condition=AUTOMATION,
     description="Weekly demand per product: exponential smoothing of ERP order history, "
     "raised where the open CRM pipeline (quantity × probability by expected close date) "

@@ -13,18 +13,21 @@ RESTOCK = EntitySync(
     upstream=(("staging", "erp_stock_levels"), ("marts", "demand_forecast"), ("crm", "products")),
     staging_sql="""
         WITH demand AS (
+            -- Below a hundredth of a unit a week, a smoothed level is no demand at all.
             SELECT product_code, avg(forecast) / 7 AS daily
-            FROM marts.demand_forecast GROUP BY 1
+            FROM marts.demand_forecast GROUP BY 1 HAVING avg(forecast) >= 0.01
+        ),
+        cover AS (
+            SELECT s.product_code, s.as_of, greatest(s.on_hand, 0) / d.daily AS days
+            FROM staging.erp_stock_levels s
+            LEFT JOIN demand d USING (product_code)
+            WHERE s.warehouse_code = 'WH'
         )
-        SELECT s.product_code AS key,
-               round(CASE WHEN d.daily > 0 THEN greatest(s.on_hand, 0) / d.daily END, 1)
-                   AS days_of_cover,
-               CASE WHEN d.daily > 0
-                    THEN s.as_of + CAST(floor(greatest(s.on_hand, 0) / d.daily) AS INTEGER)
-               END AS restock_by
-        FROM staging.erp_stock_levels s
-        LEFT JOIN demand d USING (product_code)
-        WHERE s.warehouse_code = 'WH'
+        SELECT product_code AS key, round(days, 1) AS days_of_cover,
+               -- Past ten years a run-out date is no plan: cover shown, no date.
+               CASE WHEN days < 3650 THEN as_of + CAST(floor(days) AS INTEGER) END
+                   AS restock_by
+        FROM cover
     """,
     current_sql="""
         SELECT properties ->> 'hs_sku' AS key, properties
