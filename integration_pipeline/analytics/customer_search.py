@@ -14,7 +14,12 @@ SEARCH_TABLE = "marts.customer_search"
 
 def query_keys(text: str) -> set[str]:
     """The keys a query may match: as a name (person or company), an e-mail, a phone, an id."""
-    keys = {company_key(text), person_key(text, None), normalize_email(text) or ""}
+    # The text itself too: an e-mail typed wrongly in a system is found as it was typed.
+    keys = {
+        company_key(text),
+        person_key(text, None),
+        normalize_email(text) or text.strip().lower(),
+    }
     keys.add(normalize_phone(text) or "")
     digits = ascii_digits(text).strip()
     if digits.isdigit():
@@ -32,7 +37,7 @@ def search_rows(records: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
         candidates = (
             company_key(r.company) if r.company else "",
             person_key(r.first_name, r.last_name) if (r.first_name or r.last_name) else "",
-            normalize_email(r.email) or "",
+            (normalize_email(r.email) or r.email.strip().lower()) if r.email else "",
             normalize_phone(r.phone) or "",
             ascii_digits(r.national_id).strip() if r.national_id else "",
         )
