@@ -37,6 +37,15 @@ main_job = dg.define_asset_job(
 )
 
 entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
+
+# The marts and the forecast written to Tryton follow their inputs by themselves while the
+# daemon runs (`make ui`): their automation conditions are evaluated by this sensor.
+analytics_automation = dg.AutomationConditionSensorDefinition(
+    "analytics_automation",
+    target=dg.AssetSelection.groups("analytics"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+)
 # Won deals to ERP sales, their status and tasks back on the deals, and what they need.
 orders_flow = dg.define_asset_job(
     "orders_flow",
@@ -60,7 +69,7 @@ defs = dg.Definitions(
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
     jobs=[main_job, orders_flow, *(job for _, job, _ in entity_syncs)],
-    sensors=[won_deals_sensor(orders_flow), run_failure_alert],
+    sensors=[won_deals_sensor(orders_flow), run_failure_alert, analytics_automation],
     schedules=[schedule for _, _, schedule in entity_syncs],
     resources=build_resources(),
 )

@@ -35,8 +35,11 @@ _ERP_FACTS = [
     )
 ]
 _CRM_FACTS = [crm_asset_key(t) for t in ("companies", "contacts", "deals", "line_items")]
-# Update when an input changed, never while a blocking check upstream fails.
-AUTOMATION = dg.AutomationCondition.eager()
+# Update when an input changed, never while a blocking check upstream fails (eager alone
+# would run on data a blocking check has just refused).
+AUTOMATION = (
+    dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
+)
 
 
 class AsOf(dg.Config):
