@@ -124,6 +124,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if run_demo(_settings(args), _say) else 1
 
 
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from integration_pipeline.ui import run_ui
+
+    run_ui(_settings(args), args.host, args.port, _say)
+    return 0  # not reached: the process became `dagster dev`
+
+
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     from integration_pipeline.cleansing.customer_csv import CustomerCsvError
     from integration_pipeline.cleansing.dedupe_command import dedupe, link_files
@@ -227,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_sandbox_options(demo, seeding=True)
     demo.set_defaults(handler=_cmd_demo)
+
+    ui = commands.add_parser(
+        "ui",
+        help="bring the sandbox up and start the Dagster UI with its daemon "
+        "(schedules, sensors, automation)",
+    )
+    _add_sandbox_options(ui, seeding=True)
+    ui.add_argument("--host", default="127.0.0.1", help="UI address (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="UI port (default 3000)")
+    ui.set_defaults(handler=_cmd_ui)
     return parser
 
 

@@ -41,18 +41,24 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
             f"run {result.run_id} {'succeeded' if result.success else 'FAILED'}; "
             f"Dagster instance: {os.environ['DAGSTER_HOME']}"
         )
+    report = settings.data_dir / "reports" / "kpis" / "kpis.html"
+    if report.exists():
+        say(f"KPI report: {report}")
+    say("look a customer up:  .venv/bin/integration-pipeline customer360 'NAME, E-MAIL OR PHONE'")
     say(
         "the sandbox keeps running: `integration-pipeline sandbox down` (or `make sandbox-down`)"
         " stops it"
     )
     say(
-        "open the UI:  DAGSTER_HOME=.dagster .venv/bin/dagster dev -w workspace.yaml "
+        "open the UI (with the daemon: schedules, sensors, automation):  make ui  "
         "(then http://127.0.0.1:3000)"
     )
     return result.success
 
 
 def _summarise(result, say: Say) -> None:
+    import dagster as dg
+
     rows: dict[str, list[str]] = defaultdict(list)
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -63,5 +69,6 @@ def _summarise(result, say: Say) -> None:
     for group, entries in rows.items():
         say(f"  {group}: " + ", ".join(entries))
     for event in result.get_asset_check_evaluations():
-        verdict = "passed" if event.passed else "FAILED"
+        warns = event.severity == dg.AssetCheckSeverity.WARN
+        verdict = "passed" if event.passed else ("warns" if warns else "FAILED")
         say(f"  check {event.check_name} on {'/'.join(event.asset_key.path)}: {verdict}")
