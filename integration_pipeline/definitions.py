@@ -46,10 +46,25 @@ analytics_automation = dg.AutomationConditionSensorDefinition(
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=60,
 )
-# Won deals to ERP sales, their status and tasks back on the deals, and what they need.
+# Won deals to ERP sales, their status and tasks back on the deals: what the won-deals
+# sensor starts, so it is kept short. It refreshes the deals, their line items and tasks, the
+# ERP's sales and stock levels (the stock gate), and runs the three order syncs in one
+# process (no start-up per step). Golden customers and new ERP parties are taken as the
+# last customers run left them (every 15 minutes with the schedules on, and in the main job):
+# a deal of a customer that is not in the ERP yet is held back until then.
 orders_flow = dg.define_asset_job(
     "orders_flow",
-    selection=dg.AssetSelection.groups("orders").upstream(),
+    selection=(
+        dg.AssetSelection.groups("orders")
+        | dg.AssetSelection.assets(
+            dg.AssetKey(["crm", "deals"]),
+            dg.AssetKey(["crm", "line_items"]),
+            dg.AssetKey(["crm", "tasks"]),
+            dg.AssetKey(["erp", "erp_sale_sale"]),
+        )
+        | dg.AssetSelection.assets(dg.AssetKey(["staging", "erp_stock_levels"])).upstream()
+    ),
+    executor_def=dg.in_process_executor,
     description="Won deals → confirmed ERP sales → status and tasks on the deals.",
 )
 
