@@ -22,6 +22,7 @@ from integration_pipeline.assets.marts import mart_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.entities import ENTITY_SYNCS
 from integration_pipeline.orchestration.alerts import run_failure_alert
+from integration_pipeline.orchestration.stock_moves import stock_moves_sensor
 from integration_pipeline.orchestration.won_deals import won_deals_sensor
 from integration_pipeline.quality.customer_checks import erp_customer_keys
 from integration_pipeline.resources import build_resources
@@ -37,6 +38,20 @@ main_job = dg.define_asset_job(
 )
 
 entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
+sync_jobs = {job.name: job for _, job, _ in entity_syncs}
+
+# Every night: the main job with every ERP table read in full rather than by watermark
+# (whatever an incremental read could miss is corrected) and every reconcile check.
+nightly_full_sync = dg.ScheduleDefinition(
+    name="nightly_full_sync",
+    job=main_job,
+    cron_schedule="0 2 * * *",
+    run_config={
+        "ops": {asset.op.name: {"config": {"full_refresh": True}} for asset in erp_raw_assets}
+    },
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The main job with a full read of every ERP table and every reconcile check.",
+)
 
 # The marts and the forecast written to Tryton follow their inputs by themselves while the
 # daemon runs (`make ui`): their automation conditions are evaluated by this sensor.
@@ -83,8 +98,13 @@ defs = dg.Definitions(
         *(asset for assets, _, _ in entity_syncs for asset in assets),
     ],
     asset_checks=[erp_customer_keys, customer_id_map_complete],
-    jobs=[main_job, orders_flow, *(job for _, job, _ in entity_syncs)],
-    sensors=[won_deals_sensor(orders_flow), run_failure_alert, analytics_automation],
-    schedules=[schedule for _, _, schedule in entity_syncs],
+    jobs=[main_job, orders_flow, *sync_jobs.values()],
+    sensors=[
+        won_deals_sensor(orders_flow),
+        stock_moves_sensor(sync_jobs["sync_stock"]),
+        run_failure_alert,
+        analytics_automation,
+    ],
+    schedules=[*(schedule for _, _, schedule in entity_syncs), nightly_full_sync],
     resources=build_resources(),
 )

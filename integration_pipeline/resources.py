@@ -48,6 +48,12 @@ class ErpDatabase(dg.ConfigurableResource):
             require_known_schema(engine)
         except UnrecognisedErpSchema as error:
             raise dg.Failure(str(error)) from error
+        except sa.exc.OperationalError as error:
+            shown = sa.engine.make_url(self.url).render_as_string(hide_password=True)
+            raise dg.Failure(
+                f"cannot reach the ERP database at {shown} ({error.orig}). Is the server up? "
+                "Else set INTEGRATION_PIPELINE_ERP_DB_URL to the Tryton database's URL."
+            ) from error
         finally:
             engine.dispose()
 
