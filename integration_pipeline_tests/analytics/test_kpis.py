@@ -8,58 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from integration_pipeline.analytics.kpis import (
-    KPI_DEFINITIONS,
-    KpiInputs,
-    monthly_kpis,
-    months_between,
-)
+from integration_pipeline.analytics.kpis import KPI_DEFINITIONS, monthly_kpis, months_between
+from integration_pipeline_tests.analytics.inputs import kpi_inputs
 
 T = pd.Timestamp
-
-
-def _inputs(**frames) -> KpiInputs:
-    empty = {
-        "orders": pd.DataFrame(
-            {
-                "golden_id": pd.Series(dtype=str),
-                "order_date": pd.Series(dtype="datetime64[us]"),
-                "revenue": pd.Series(dtype=float),
-                "cost": pd.Series(dtype=float),
-                "from_crm": pd.Series(dtype=bool),
-            }
-        ),
-        "invoices": pd.DataFrame(
-            {
-                c: pd.Series(dtype="datetime64[us]")
-                for c in ("invoice_date", "paid_on", "order_date")
-            }
-            | {"total": pd.Series(dtype=float)}
-        ),
-        "receivable_lines": pd.DataFrame(
-            {
-                "move_date": pd.Series(dtype="datetime64[us]"),
-                "debit": pd.Series(dtype=float),
-                "credit": pd.Series(dtype=float),
-                "reconciled_on": pd.Series(dtype="datetime64[us]"),
-            }
-        ),
-        "deals": pd.DataFrame(
-            {
-                "created": pd.Series(dtype="datetime64[us]"),
-                "closed": pd.Series(dtype="datetime64[us]"),
-                "stage": pd.Series(dtype=str),
-            }
-        ),
-        "leads": pd.DataFrame(
-            {"created": pd.Series(dtype="datetime64[us]"), "converted": pd.Series(dtype=bool)}
-        ),
-        "spend": pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "amount": []}),
-        "order_syncs": pd.DataFrame(
-            {c: pd.Series(dtype="datetime64[us]") for c in ("planned_at", "applied_at")}
-        ),
-    }
-    return KpiInputs(**(empty | frames))
 
 
 def _value(table: pd.DataFrame, kpi: str, label: str) -> tuple[float | None, str | None]:
@@ -69,7 +21,7 @@ def _value(table: pd.DataFrame, kpi: str, label: str) -> tuple[float | None, str
 
 
 def test_nothing_to_count_is_missing_with_a_reason_never_zero_or_infinity():
-    table = monthly_kpis(_inputs(), months_between(date(2026, 1, 1), date(2026, 2, 15)))
+    table = monthly_kpis(kpi_inputs(), months_between(date(2026, 1, 1), date(2026, 2, 15)))
     assert set(table["kpi"]) == set(KPI_DEFINITIONS)
     assert len(table) == 2 * len(KPI_DEFINITIONS)
     for kpi in ("cac", "clv", "clv_cac_ratio", "win_rate", "dso_days", "lead_conversion"):
@@ -84,7 +36,7 @@ def test_nothing_to_count_is_missing_with_a_reason_never_zero_or_infinity():
 
 
 def test_cac_is_missing_when_spend_buys_no_new_customer():
-    inputs = _inputs(
+    inputs = kpi_inputs(
         orders=pd.DataFrame(
             {
                 "golden_id": ["a", "a"],
@@ -107,7 +59,7 @@ def test_cac_is_missing_when_spend_buys_no_new_customer():
 
 
 def test_funnel_cash_and_sync_figures():
-    inputs = _inputs(
+    inputs = kpi_inputs(
         deals=pd.DataFrame(
             {
                 "created": [T("2026-03-01"), T("2026-03-05"), T("2026-02-01")],
@@ -162,7 +114,7 @@ def test_clv_from_the_retention_of_last_years_customers():
         }
     )
     table = monthly_kpis(
-        _inputs(orders=orders), months_between(date(2026, 1, 1), date(2026, 1, 31))
+        kpi_inputs(orders=orders), months_between(date(2026, 1, 1), date(2026, 1, 31))
     )
     # Retention ½ (a came back, b did not); margin 200; d = 0.10: 200 · 0.5 / 0.6.
     assert _value(table, "clv", "2026-01")[0] == pytest.approx(200 * 0.5 / 0.6)

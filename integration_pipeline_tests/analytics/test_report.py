@@ -6,11 +6,11 @@ import pandas as pd
 
 from integration_pipeline.analytics.kpis import (
     KPI_DEFINITIONS,
-    KpiInputs,
     monthly_kpis,
     months_between,
 )
 from integration_pipeline.analytics.report import PLOTS, write_report
+from integration_pipeline_tests.analytics.inputs import kpi_inputs
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -26,30 +26,9 @@ def _table() -> pd.DataFrame:
             "from_crm": [True, False, True],
         }
     )
-    dates = {c: pd.Series(dtype="datetime64[us]") for c in ("created", "closed")}
-    inputs = KpiInputs(
+    inputs = kpi_inputs(
         orders=orders,
-        invoices=pd.DataFrame(
-            {
-                c: pd.Series(dtype="datetime64[us]")
-                for c in ("invoice_date", "paid_on", "order_date")
-            }
-            | {"total": pd.Series(dtype=float)}
-        ),
-        receivable_lines=pd.DataFrame(
-            {
-                "move_date": pd.Series(dtype="datetime64[us]"),
-                "debit": pd.Series(dtype=float),
-                "credit": pd.Series(dtype=float),
-                "reconciled_on": pd.Series(dtype="datetime64[us]"),
-            }
-        ),
-        deals=pd.DataFrame(dates | {"stage": pd.Series(dtype=str)}),
-        leads=pd.DataFrame({"created": dates["created"], "converted": pd.Series(dtype=bool)}),
         spend=pd.DataFrame({"month": [T("2026-01-01")], "amount": [1000.0]}),
-        order_syncs=pd.DataFrame(
-            {c: pd.Series(dtype="datetime64[us]") for c in ("planned_at", "applied_at")}
-        ),
     )
     return monthly_kpis(inputs, months_between(date(2026, 1, 1), date(2026, 3, 31), "jalali"))
 
