@@ -47,6 +47,16 @@ def _open_deals_by_customer(dataset) -> tuple[dict[str, str], set[str]]:
     return parties, with_items
 
 
+def _crm_only_company(dataset) -> str:
+    """A CRM company whose customer the ERP does not know."""
+    in_erp = {g.entity_id for g in dataset.ground_truth if g.system == "erp"}
+    return next(
+        g.record_id
+        for g in dataset.ground_truth
+        if g.object_type == "companies" and g.entity_id not in in_erp
+    )
+
+
 def _run(resources) -> dg.ExecuteInProcessResult:
     parties, _, _ = build_sync(CUSTOMERS_TO_ERP)
     orders, _, _ = build_sync(ORDERS)
@@ -114,14 +124,49 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
     }
     parties, _ = _open_deals_by_customer(demo_dataset)
     known = [deal for deal, party in parties.items() if party]
-    unknown = [deal for deal, party in parties.items() if party is None]
     synced_deal = known[0]
     held_deal = next(d for d in known if parties[d] != parties[synced_deal])
     with session_of(running_erp) as session:
         (held_party,) = session.model("party.party", "search", [["code", "=", parties[held_deal]]])
         session.model("party.party", "write", [held_party], {"credit_limit_amount": Decimal(1)})
-    new_customer_deal = unknown[0]
+        # The other customer's seeded credit may be used up: room for its order.
+        (synced_party,) = session.model(
+            "party.party", "search", [["code", "=", parties[synced_deal]]]
+        )
+        session.model(
+            "party.party", "write", [synced_party], {"credit_limit_amount": Decimal(10**15)}
+        )
     with HubSpotClient(crm.url, crm.token) as client:
+        # A deal of a customer only the CRM knows.
+        new_customer_deal = client.call(
+            "POST",
+            "/crm/v3/objects/deals",
+            json={
+                "properties": {
+                    "dealname": "Newcomer",
+                    "dealstage": "appointmentscheduled",
+                    "closedate": "2026-11-27T09:00:00.000Z",
+                }
+            },
+        )["id"]
+        in_stock = max(demo_dataset.products, key=lambda p: p.final_on_hand)
+        item = client.call(
+            "POST",
+            "/crm/v3/objects/line_items",
+            json={
+                "properties": {
+                    "name": in_stock.name,
+                    "hs_sku": in_stock.code,
+                    "quantity": "1",
+                    "price": str(in_stock.list_price),
+                }
+            },
+        )["id"]
+        for kind, target in (("line_items", item), ("companies", _crm_only_company(demo_dataset))):
+            client.call(
+                "PUT",
+                f"/crm/v4/objects/deals/{new_customer_deal}/associations/default/{kind}/{target}",
+            )
         empty_deal = client.call(
             "POST",
             "/crm/v3/objects/deals",
@@ -154,7 +199,7 @@ def test_won_deals_become_erp_sales_once_with_credit_holds(
                 }
             },
         )["id"]
-        product = demo_dataset.products[0].code
+        product = in_stock.code  # cut to one unit later, which its stock covers
         line = client.call(
             "POST",
             "/crm/v3/objects/line_items",

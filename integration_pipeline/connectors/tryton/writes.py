@@ -390,8 +390,11 @@ class TrytonWriter:
         )
         if found:
             (forecast,) = found
-            self.session.model("stock.forecast", "draft", [forecast])
-            (current,) = self.session.model("stock.forecast", "read", [forecast], ["lines"])
+            (current,) = self.session.model(
+                "stock.forecast", "read", [forecast], ["lines", "state"]
+            )
+            if current["state"] == "done":  # still draft when a crash came before confirm
+                self.session.model("stock.forecast", "draft", [forecast])
             self.session.model(
                 "stock.forecast",
                 "write",

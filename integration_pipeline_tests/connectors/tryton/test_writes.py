@@ -122,6 +122,21 @@ def test_stock_forecasts_are_written_and_replaced(erp):
         (forecast,) = session.model("stock.forecast", "read", [first], ["state", "lines"])
         lines = session.model("stock.forecast.line", "read", forecast["lines"], ["quantity"])
         assert forecast["state"] == "done" and [line["quantity"] for line in lines] == [30.0]
+        # A crash between create and confirm leaves a draft: found, filled and confirmed.
+        crashed = (date(2026, 12, 14), date(2026, 12, 20))
+        warehouse = writer.warehouse("WH")
+        (customers,) = session.model(
+            "stock.location", "search", [["type", "=", "customer"]], 0, 1, None
+        )
+        (draft,) = session.model(
+            "stock.forecast",
+            "create",
+            [{"warehouse": warehouse, "destination": customers, "from_date": crashed[0],
+              "to_date": crashed[1]}],
+        )  # fmt: skip
+        assert writer.write_stock_forecast(*crashed, {product: Decimal(5)}) == draft
+        (state,) = session.model("stock.forecast", "read", [draft], ["state"])
+        assert state["state"] == "done"
         # A week that is over is inactive to Tryton: still found and replaced, not doubled.
         past = (date(2025, 3, 3), date(2025, 3, 9))
         assert writer.write_stock_forecast(*past, {product: Decimal(1)}) == (
