@@ -155,15 +155,15 @@ def _replicated(path: Path, scale_to: int, folder: Path) -> tuple[Path, int]:
 
 
 def warehouse_part(path: Path, lookups: int, scale_to: int, seed: int) -> dict:
-    from integration_pipeline.analytics.frames import kpi_inputs, order_lines
+    from integration_pipeline.analytics.frames import deals, order_lines, orders
 
     with duckdb.connect(str(path), read_only=True) as connection:
         customers = connection.execute("SELECT count(*) FROM marts.customer_360").fetchone()[0]
         as_of = connection.execute("SELECT max(as_of) FROM marts.customer_360").fetchone()[0]
-        inputs = kpi_inputs(connection, spend=None)
+        history, pipeline = orders(connection), deals(connection)
         lines = order_lines(connection)
         queries = _queries(connection, lookups, seed)
-    figures = _quality(inputs.orders, inputs.deals, lines, as_of)
+    figures = _quality(history, pipeline, lines, as_of)
     with tempfile.TemporaryDirectory(prefix="bench-360-") as folder:
         scaled, scaled_customers = _replicated(path, scale_to, Path(folder))
         return {

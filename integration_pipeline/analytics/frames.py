@@ -67,15 +67,25 @@ def kpi_inputs(connection: duckdb.DuckDBPyConnection, spend: pd.DataFrame | None
         )
     )
     return KpiInputs(
-        orders=_frame(connection, inputs_sql.ORDERS),
+        orders=orders(connection),
         invoices=_frame(connection, inputs_sql.INVOICES),
         receivable_lines=_frame(connection, inputs_sql.RECEIVABLE_LINES),
-        deals=_frame(connection, inputs_sql.DEALS),
+        deals=deals(connection),
         leads=_frame(connection, inputs_sql.LEADS),
         spend=spend if spend is not None else read_spend(None)[0],
         order_syncs=syncs,
         quarantine_rate=quarantine_rate(connection),
     )
+
+
+def orders(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Confirmed ERP sales per golden customer: order_date, revenue, cost, from_crm."""
+    return _frame(connection, inputs_sql.ORDERS)
+
+
+def deals(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """CRM deals per golden customer: created, closed, stage, amount, probability."""
+    return _frame(connection, inputs_sql.DEALS)
 
 
 def order_lines(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.resources import HubSpotResource, TrytonErp
+from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 
 
@@ -69,13 +70,8 @@ def core_customers(
     result = link([standard], threshold=config.threshold, connection=duckdb.connect())
     golden, id_map = golden_records(standard, result.clusters)
     with warehouse.get_connection() as connection:
-        connection.execute("CREATE SCHEMA IF NOT EXISTS core")
-        connection.register("_golden", golden)
-        connection.register("_id_map", id_map)
-        connection.execute("CREATE OR REPLACE TABLE core.customers AS SELECT * FROM _golden")
-        connection.execute("CREATE OR REPLACE TABLE core.customer_id_map AS SELECT * FROM _id_map")
-        connection.unregister("_golden")
-        connection.unregister("_id_map")
+        write_table(connection, "core.customers", golden)
+        write_table(connection, "core.customer_id_map", id_map)
     return dg.MaterializeResult(
         metadata={
             "rows": len(golden),
@@ -160,10 +156,7 @@ def core_customer_merges(
         columns=["golden_id", "system", "object_type", "kept", "duplicate", "status", "run_id"],
     )
     with warehouse.get_connection() as connection:
-        connection.execute("CREATE SCHEMA IF NOT EXISTS core")
-        connection.register("_merges", rows)
-        connection.execute("CREATE OR REPLACE TABLE core.customer_merges AS SELECT * FROM _merges")
-        connection.unregister("_merges")
+        write_table(connection, "core.customer_merges", rows)
     counts = rows.groupby(["system", "status"]).size()
     return dg.MaterializeResult(
         metadata={"rows": len(rows), "applied": config.apply}

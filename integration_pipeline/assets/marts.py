@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.sandbox.settings import SandboxSettings
+from integration_pipeline.warehouse.arrow_load import write_table
 
 CUSTOMERS = dg.AssetKey(["core", "customers"])
 CHURN = dg.AssetKey(["marts", "churn_scores"])
@@ -50,13 +51,6 @@ def _today(config: AsOf) -> date:
     return date.fromisoformat(config.as_of) if config.as_of else date.today()
 
 
-def _write(connection, table: str, frame) -> None:
-    connection.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    connection.register("_frame", frame)
-    connection.execute(f"CREATE OR REPLACE TABLE marts.{table} AS SELECT * FROM _frame")
-    connection.unregister("_frame")
-
-
 @dg.asset(
     key=CHURN,
     group_name="analytics",
@@ -70,15 +64,14 @@ def _write(connection, table: str, frame) -> None:
 def churn_scores(
     context: dg.AssetExecutionContext, config: AsOf, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
-    from integration_pipeline.analytics.frames import kpi_inputs
+    from integration_pipeline.analytics.frames import deals, orders
     from integration_pipeline.analytics.scores import customer_scores
 
     today = _today(config)
     with warehouse.get_connection() as connection:
-        inputs = kpi_inputs(connection, spend=None)
         customers = connection.execute("SELECT golden_id FROM core.customers").df()
-        scores, model = customer_scores(customers, inputs.orders, inputs.deals, today)
-        _write(connection, "churn_scores", scores)
+        scores, model = customer_scores(customers, orders(connection), deals(connection), today)
+        write_table(connection, "marts.churn_scores", scores)
     metadata = {
         "rows": len(scores),
         "scored_by_model": int((scores["churn_basis"] == "model").sum()),
@@ -126,7 +119,7 @@ def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResul
         connection.execute(WITH_SCORES)
         records = connection.execute("SELECT * FROM staging.customer_records").df()
         id_map = connection.execute("SELECT * FROM core.customer_id_map").df()
-        _write(connection, "customer_search", search_rows(records, id_map))
+        write_table(connection, "marts.customer_search", search_rows(records, id_map))
         rows, both, overdue = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE len(crm_records) > 0 "
             "AND len(erp_party_codes) > 0), count(*) FILTER (WHERE invoices_overdue > 0) "
@@ -185,7 +178,7 @@ def kpis(context: dg.AssetExecutionContext, config: KpiConfig, warehouse: DuckDB
         table = monthly_kpis(
             inputs, months_between(first, today, config.calendar), config.discount_rate
         )
-        _write(connection, "kpis_monthly", table)
+        write_table(connection, "marts.kpis_monthly", table)
     report, images = write_report(table, SandboxSettings().data_dir / "reports" / "kpis")
     yield dg.MaterializeResult(
         metadata={
@@ -246,7 +239,7 @@ def demand_forecast(config: DemandConfig, warehouse: DuckDBResource) -> dg.Mater
 
     with warehouse.get_connection() as connection:
         result = plan_demand(connection, _today(config), config.weeks)
-        _write(connection, "demand_forecast", result.forecast)
+        write_table(connection, "marts.demand_forecast", result.forecast)
     metadata = {
         "rows": len(result.forecast),
         "products": result.forecast["product_code"].nunique(),
@@ -275,7 +268,7 @@ def next_products(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
     with warehouse.get_connection() as connection:
         table = next_best_products(order_lines(connection))
-        _write(connection, "next_products", table)
+        write_table(connection, "marts.next_products", table)
     return dg.MaterializeResult(
         metadata={"rows": len(table), "co_purchase": int((table["basis"] == "co-purchase").sum())}
     )

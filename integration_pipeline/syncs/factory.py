@@ -16,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities.spec import EntitySync, parameter_values
 from integration_pipeline.resources import HubSpotResource, TrytonErp
+from integration_pipeline.warehouse.arrow_load import write_table
 
 
 class ApplyConfig(dg.Config):
@@ -66,12 +67,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
             bad_keys = {b.key for b in bad}
             good = frame[~frame["key"].isin(bad_keys) & frame["key"].notna()]
             quarantine(connection, spec.name, [vars(b) for b in bad], context.run_id)
-            connection.execute("CREATE SCHEMA IF NOT EXISTS sync")
-            connection.register("_good", good)
-            connection.execute(
-                f"CREATE OR REPLACE TABLE sync.{spec.name}_staged AS SELECT * FROM _good"
-            )
-            connection.unregister("_good")
+            write_table(connection, f"sync.{spec.name}_staged", good)
         import great_expectations as gx
 
         outcomes = run_suite(

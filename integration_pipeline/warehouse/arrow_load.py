@@ -19,14 +19,20 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def write_table(connection: duckdb.DuckDBPyConnection, target: str, data: object) -> None:
+    """Create (or replace) `target` (schema.table) holding `data`, an Arrow table or a pandas
+    frame, in one statement."""
+    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{target.split(".")[0]}"')
+    connection.register("_data", data)
+    try:
+        connection.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM _data")
+    finally:
+        connection.unregister("_data")
+
+
 def create_table(connection: duckdb.DuckDBPyConnection, target: str, schema: pa.Schema) -> None:
     """Create (or replace) `target` (schema.table) empty, with the columns of `schema`."""
-    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{target.split(".")[0]}"')
-    connection.register("_empty", schema.empty_table())
-    try:
-        connection.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM _empty")
-    finally:
-        connection.unregister("_empty")
+    write_table(connection, target, schema.empty_table())
 
 
 def insert_batches(
