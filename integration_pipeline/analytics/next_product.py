@@ -39,10 +39,10 @@ def next_best_products(order_lines: pd.DataFrame) -> pd.DataFrame:
     rows = [scored[["golden_id", "next_best_product", "basis"]]]
     rest = sorted(set(owned["golden_id"]) - set(scored["golden_id"]))
     ranked = list(popularity.sort_values(ascending=False, kind="stable").index)
+    bought = owned.groupby("golden_id")["product_code"].agg(set)
     fallback = []
     for customer in rest:
-        have = {p for g, p in mine if g == customer}
-        best = next((p for p in ranked if p not in have), None)
+        best = next((p for p in ranked if p not in bought[customer]), None)
         if best is not None:
             fallback.append((customer, best, "best seller"))
     rows.append(pd.DataFrame(fallback, columns=["golden_id", "next_best_product", "basis"]))

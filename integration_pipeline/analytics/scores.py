@@ -28,13 +28,14 @@ def customer_scores(
     ]
     margin = (year["revenue"] - year["cost"]).groupby(year["golden_id"]).sum()
     ever = set(orders.loc[orders["order_date"] <= day, "golden_id"])
+    this_year = set(year["golden_id"])
     rows = []
     for golden_id in customers["golden_id"]:
         if golden_id in scored.index:
             risk, basis = float(scored[golden_id]), "model"
         elif golden_id in ever:
             risk, basis = 1.0, "lapsed: no order in the last 365 days"
-        elif model is None and golden_id in set(year["golden_id"]):
+        elif model is None and golden_id in this_year:
             risk, basis = None, "too little history for a churn model"
         else:
             risk, basis = None, "no ERP order"
