@@ -72,6 +72,12 @@ class Month:
         return self.next_start - pd.Timedelta(days=1)
 
 
+def first_of_month_back(day: date, months: int) -> date:
+    """The first day of the month `months` calendar months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def months_between(first: date, last: date, calendar: str = "gregorian") -> list[Month]:
     """Every month that has a day in [first, last], in the calendar asked for."""
     if calendar == "jalali":

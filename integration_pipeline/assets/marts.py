@@ -163,7 +163,11 @@ def spend_file(config: KpiConfig) -> Path:
 )
 def kpis(context: dg.AssetExecutionContext, config: KpiConfig, warehouse: DuckDBResource):
     from integration_pipeline.analytics.frames import kpi_inputs, read_spend
-    from integration_pipeline.analytics.kpis import monthly_kpis, months_between
+    from integration_pipeline.analytics.kpis import (
+        first_of_month_back,
+        monthly_kpis,
+        months_between,
+    )
     from integration_pipeline.analytics.report import write_report
 
     today = _today(config)
@@ -172,7 +176,7 @@ def kpis(context: dg.AssetExecutionContext, config: KpiConfig, warehouse: DuckDB
         context.log.warning(
             f"{problem}: CAC and net margin are missing (set INTEGRATION_PIPELINE_MARKETING_SPEND)"
         )
-    first = (today.replace(day=1) - timedelta(days=31 * (config.months - 1))).replace(day=1)
+    first = first_of_month_back(today, config.months - 1)
     with warehouse.get_connection() as connection:
         inputs = kpi_inputs(connection, spend)
         table = monthly_kpis(

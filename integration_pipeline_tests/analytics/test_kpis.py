@@ -8,7 +8,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from integration_pipeline.analytics.kpis import KPI_DEFINITIONS, monthly_kpis, months_between
+from integration_pipeline.analytics.kpis import (
+    KPI_DEFINITIONS,
+    first_of_month_back,
+    monthly_kpis,
+    months_between,
+)
 from integration_pipeline_tests.analytics.inputs import kpi_inputs
 
 T = pd.Timestamp
@@ -125,6 +130,13 @@ def test_jalali_months_start_on_the_gregorian_days_they_fall_on():
     assert [m.label for m in months] == ["1404/12", "1405/01", "1405/02"]
     assert months[1].start == T("2026-03-21") and months[1].next_start == T("2026-04-21")
     assert all(a.next_start == b.start for a, b in itertools.pairwise(months))
+
+
+def test_history_of_n_months_starts_n_minus_one_months_back():
+    assert first_of_month_back(date(2026, 12, 4), 23) == date(2025, 1, 1)
+    assert first_of_month_back(date(2026, 3, 31), 2) == date(2026, 1, 1)
+    assert first_of_month_back(date(2026, 1, 15), 1) == date(2025, 12, 1)
+    assert len(months_between(first_of_month_back(date(2026, 12, 4), 23), date(2026, 12, 4))) == 24
 
 
 def test_an_unknown_calendar_is_refused():
