@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.sandbox_up [--customers 50 1000]
 
 Each scale runs twice in a fresh data folder: first with an empty template cache (the full
-build: trytond-admin, company setup, seeding through Tryton's business methods), then again
+build: trytond-admin, company setup, seeding: through Tryton's business methods, or as
+rows above 200 customers, see erp_seed.py / bulk_seed.py), then again
 with the cache the first run filled. Results go to bench/results/sandbox_up.json.
 """
 
@@ -20,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from integration_pipeline.sandbox.processes import free_port
+from integration_pipeline.sandbox.settings import SandboxSettings
 
 RESULTS = Path(__file__).parent / "results" / "sandbox_up.json"
 CLI = str(Path(sys.executable).parent / "integration-pipeline")
@@ -61,6 +63,7 @@ def measure(customers: int) -> dict:
     steps = re.findall(r"\[\s*([\d.]+)s\] (.+)", log)
     return {
         "customers": customers,
+        "seeding": "bulk" if SandboxSettings(customers=customers).bulk_seeding else "orm",
         "parties": int(seeded.group(1)) if seeded else None,
         "sales": int(seeded.group(3)) if seeded else None,
         "from_scratch_s": round(scratch, 1),

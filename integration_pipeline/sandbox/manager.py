@@ -127,6 +127,7 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
         "seed": settings.seed,
         "customers": settings.customers,
         "as_of": settings.as_of.isoformat(),
+        "seeding": "bulk" if settings.bulk_seeding else "orm",
     }
     erp_pid = state.get("erp", {}).get("pid")
     if not erp_running:

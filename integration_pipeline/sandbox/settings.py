@@ -11,6 +11,10 @@ from pathlib import Path
 
 DEFAULT_DATABASE = "integration_demo"
 DEFAULT_CUSTOMERS = 50
+# Above this scale `seeding="auto"` writes the sales as rows (bulk_seed.py) instead of
+# through Tryton's business methods, which cost ~0.36 s a sale.
+BULK_SEEDING_ABOVE = 200
+SEEDING_MODES = ("auto", "orm", "bulk")
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -51,11 +55,20 @@ class SandboxSettings:
     customers: int = DEFAULT_CUSTOMERS
     seed: int = 42
     as_of: date = field(default_factory=default_as_of)
+    seeding: str = "auto"  # one of SEEDING_MODES
     erp_user: str = "admin"
     # The sandbox's own throw-away credential; production passwords come from the environment.
     erp_password: str = field(
         default_factory=lambda: os.environ.get("INTEGRATION_PIPELINE_ERP_PASSWORD", "admin")
     )
+
+    @property
+    def bulk_seeding(self) -> bool:
+        if self.seeding not in SEEDING_MODES:
+            raise ValueError(f"seeding must be one of {SEEDING_MODES}, not {self.seeding!r}")
+        if self.seeding == "auto":
+            return self.customers > BULK_SEEDING_ABOVE
+        return self.seeding == "bulk"
 
     @property
     def erp_dir(self) -> Path:

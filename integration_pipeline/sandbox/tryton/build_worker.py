@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--customers", type=int, required=True)
     parser.add_argument("--as-of", type=date.fromisoformat, required=True)
+    parser.add_argument("--bulk", action="store_true", help="write sales as rows (bulk_seed)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -46,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     ids = set_up_company(date.fromordinal(first_year).year, args.as_of.year + 1)
     progress("company, chart of accounts, fiscal years, VAT, payment term and warehouse set up")
     counts = seed(
-        dataset, ids, TransactionRunner(args.database, config.user, config.context), progress
+        dataset,
+        ids,
+        TransactionRunner(args.database, config.user, config.context),
+        progress,
+        bulk=args.bulk,
     )
     progress("seeded " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0

@@ -29,13 +29,15 @@ Progress = Callable[[str], None]
 
 
 def template_key(settings: SandboxSettings, demo: dict | None = None) -> str:
-    """The build's identity; `demo` (seed, customers, as_of) overrides the settings' own."""
+    """The build's identity; `demo` (seed, customers, as_of, seeding) overrides the settings'
+    own (a state file from before the bulk path has no seeding: those builds used the ORM)."""
     if demo:
         settings = replace(
             settings,
             seed=demo["seed"],
             customers=demo["customers"],
             as_of=date.fromisoformat(demo["as_of"]),
+            seeding=demo.get("seeding", "orm"),
         )
     parts = [
         str(BUILD_FORMAT),
@@ -45,6 +47,7 @@ def template_key(settings: SandboxSettings, demo: dict | None = None) -> str:
         str(settings.seed),
         str(settings.customers),
         settings.as_of.isoformat(),
+        "bulk" if settings.bulk_seeding else "orm",
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -100,6 +103,7 @@ def _run_build(settings: SandboxSettings, config: Path, database: str, progress:
                 str(settings.customers),
                 "--as-of",
                 settings.as_of.isoformat(),
+                *(["--bulk"] if settings.bulk_seeding else []),
             ],
             env=env,
             stdout=subprocess.PIPE,

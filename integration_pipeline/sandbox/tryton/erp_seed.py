@@ -18,6 +18,8 @@ from trytond.worker import run_task
 
 from integration_pipeline.batching import batched
 from integration_pipeline.sandbox.demo.records import DemoDataset, ErpParty, ErpSale
+from integration_pipeline.sandbox.tryton.bulk_books import Books
+from integration_pipeline.sandbox.tryton.bulk_seed import seed_sales_bulk
 from integration_pipeline.sandbox.tryton.business_setup import BusinessIds
 
 T = TypeVar("T")
@@ -307,14 +309,29 @@ def record_payments(
 
 
 def seed(
-    dataset: DemoDataset, ids: BusinessIds, runner: TransactionRunner, progress: Progress
+    dataset: DemoDataset,
+    ids: BusinessIds,
+    runner: TransactionRunner,
+    progress: Progress,
+    bulk: bool = False,
 ) -> dict[str, int]:
-    """Load everything; returns counts of what Tryton now holds."""
+    """Load everything; returns counts of what Tryton now holds.
+
+    Parties and products always go through the ORM; with `bulk` the sales, shipments,
+    invoices and payments are written as rows (bulk_seed.py), proved equal by a test.
+    """
     parties = seed_parties(dataset, ids, runner)
     progress(f"parties {len(parties)} created")
     products = runner.run(lambda: seed_products(dataset, ids))
     progress(f"products {len(products)} created with their opening inventory")
-    sale_ids = seed_sales(dataset, ids, parties, products, runner, progress)
-    post_invoices(dataset, sale_ids, runner, progress)
-    record_payments(dataset, ids, sale_ids, runner, progress)
-    return {"parties": len(parties), "products": len(products), "sales": len(sale_ids)}
+    if bulk:
+        written = runner.run(
+            lambda: seed_sales_bulk(dataset, Books(ids, parties, products), progress)
+        )
+        sales = written.get("sale_sale", 0)
+    else:
+        sale_ids = seed_sales(dataset, ids, parties, products, runner, progress)
+        post_invoices(dataset, sale_ids, runner, progress)
+        record_payments(dataset, ids, sale_ids, runner, progress)
+        sales = len(sale_ids)
+    return {"parties": len(parties), "products": len(products), "sales": sales}
