@@ -35,12 +35,19 @@ class TableRows:
     def rows(self, table: str) -> list[dict[str, Any]]:
         return self._rows[table]
 
-    def write(self) -> dict[str, int]:
-        """Insert every table's rows; returns the count per table."""
+    def write(self, order: list[str]) -> dict[str, int]:
+        """Insert every table's rows, tables in `order` (PostgreSQL checks each foreign key
+        as the row goes in); returns the count per table."""
+        unordered = set(self._rows) - set(order)
+        if unordered:
+            raise ValueError(f"tables missing from the insert order: {sorted(unordered)}")
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         counts = {}
-        for name, rows in self._rows.items():
+        for name in order:
+            rows = self._rows.get(name)
+            if not rows:
+                continue
             columns = sorted({key for row in rows for key in row})
             table = Table(name)
             audit = {"create_date": self._created, "create_uid": AUDIT_USER}
@@ -48,8 +55,9 @@ class TableRows:
             query = table.insert([getattr(table, c) for c in [*columns, *audit]], [values[0]])
             sql, _ = tuple(query)
             cursor.executemany(sql, values)
-            # PostgreSQL hands out ids from a sequence the explicit ids did not advance.
-            transaction.database.setnextid(transaction.connection, name, self._next_id[name])
+            # PostgreSQL hands out ids from a sequence the explicit ids did not advance;
+            # Tryton's setnextid takes the last id used.
+            transaction.database.setnextid(transaction.connection, name, self._next_id[name] - 1)
             counts[name] = len(rows)
         return counts
 

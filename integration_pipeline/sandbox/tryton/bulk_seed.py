@@ -24,6 +24,24 @@ from integration_pipeline.sandbox.demo.records import DemoDataset, ErpSale
 from integration_pipeline.sandbox.tryton.bulk_books import Books
 from integration_pipeline.sandbox.tryton.bulk_rows import AUDIT_USER, TableRows
 
+# Referenced tables first: an invoice points at its move, a move line at its reconciliation.
+INSERT_ORDER = [
+    "sale_sale",
+    "sale_line",
+    "sale_line-account_tax",
+    "stock_shipment_out",
+    "stock_move",
+    "account_move",
+    "account_move_reconciliation",
+    "account_invoice",
+    "account_invoice_line",
+    "account_invoice_line-account_tax",
+    "account_invoice_line-stock_move",
+    "account_invoice_tax",
+    "account_move_line",
+    "account_tax_line",
+    "account_invoice-account_move_line",
+]
 STATE_FLAGS = {"unit_price_updated": True, "production_cost_price_updated": False}
 
 
@@ -327,7 +345,7 @@ def _set_states(one: _Placed) -> None:
     )
 
 
-def seed_sales_bulk(dataset: DemoDataset, books: Books, progress: Any) -> dict[str, int]:
+def seed_sales_bulk(dataset: DemoDataset, books: Books) -> dict[str, int]:
     """Write every demo sale's end state; returns the rows written per table."""
     rows = TableRows()
     placed = [_place(rows, books, sale) for sale in dataset.erp_sales]
@@ -336,7 +354,6 @@ def seed_sales_bulk(dataset: DemoDataset, books: Books, progress: Any) -> dict[s
         placed, books.numbers("sale", today), books.numbers("shipment", today), strict=True
     ):
         one.sale["number"], one.shipment["number"] = sale_no, shipment_no
-    progress(f"sales {len(placed)}/{len(placed)} confirmed (bulk rows)")
 
     shipped = sorted((p for p in placed if p.demo.shipped_on), key=lambda p: p.demo.shipped_on)
     days = [p.demo.shipped_on for p in shipped]
@@ -348,7 +365,6 @@ def seed_sales_bulk(dataset: DemoDataset, books: Books, progress: Any) -> dict[s
     ]
     for move, number in zip(invoice_moves, books.numbers("move", days), strict=True):
         move["number"] = number
-    progress(f"shipments and invoices {len(shipped)}/{len(shipped)} done and posted (bulk rows)")
 
     payments = _payment_amounts(placed)
     pay_days = [day for day, *_ in payments]
@@ -366,5 +382,4 @@ def seed_sales_bulk(dataset: DemoDataset, books: Books, progress: Any) -> dict[s
     for one in placed:
         _set_states(one)
     books.open_journal_periods({(m["journal"], m["period"]) for m in rows.rows("account_move")})
-    progress(f"payments {len(payments)}/{len(payments)} recorded (bulk rows)")
-    return rows.write()
+    return rows.write(INSERT_ORDER)

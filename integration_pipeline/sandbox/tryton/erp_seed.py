@@ -325,10 +325,13 @@ def seed(
     products = runner.run(lambda: seed_products(dataset, ids))
     progress(f"products {len(products)} created with their opening inventory")
     if bulk:
-        written = runner.run(
-            lambda: seed_sales_bulk(dataset, Books(ids, parties, products), progress)
-        )
+        # One transaction; Tryton may restart it once to lock the strict sequences.
+        written = runner.run(lambda: seed_sales_bulk(dataset, Books(ids, parties, products)))
         sales = written.get("sale_sale", 0)
+        progress(
+            f"sales {sales}, shipments {written.get('stock_shipment_out', 0)}, account moves "
+            f"{written.get('account_move', 0)} written as rows (bulk seeding)"
+        )
     else:
         sale_ids = seed_sales(dataset, ids, parties, products, runner, progress)
         post_invoices(dataset, sale_ids, runner, progress)
