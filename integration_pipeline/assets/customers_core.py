@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 
 
@@ -72,6 +73,7 @@ def core_customers(
     with warehouse.get_connection() as connection:
         write_table(connection, "core.customers", golden)
         write_table(connection, "core.customer_id_map", id_map)
+        connection.execute(CUSTOMER_LINKS)
     return dg.MaterializeResult(
         metadata={
             "rows": len(golden),

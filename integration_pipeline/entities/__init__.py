@@ -1,5 +1,9 @@
 """One declarative spec per entity sync; the factory builds the Dagster side from these."""
 
+from integration_pipeline.entities.customer_archives import (
+    CUSTOMER_ARCHIVES_TO_ERP,
+    CUSTOMER_DEACTIVATIONS_TO_CRM,
+)
 from integration_pipeline.entities.customer_credit import CUSTOMER_CREDIT
 from integration_pipeline.entities.customer_insights import CUSTOMER_INSIGHTS
 from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
@@ -20,6 +24,8 @@ ENTITY_SYNCS: tuple[EntitySync, ...] = (
     INVOICES,
     CUSTOMER_INSIGHTS,
     RESTOCK,
+    CUSTOMER_ARCHIVES_TO_ERP,
+    *CUSTOMER_DEACTIVATIONS_TO_CRM,
 )
 
 

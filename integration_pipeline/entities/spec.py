@@ -69,6 +69,10 @@ class EntitySync(BaseModel):
     fields: tuple[FieldMapping, ...]
     # A record is written once; after that the target owns it (a sale made from a deal).
     write_once: bool = False
+    # The staged rows are records to archive (CRM) or deactivate (ERP) in the target, keyed
+    # like `current_sql`, which lists the target's live records only. The staged columns
+    # name the event (e.g. when the source archived it): a later event is a new write.
+    archives: bool = False
     erp_writer: str | None = None  # for ERP targets: the writer in syncs/apply_erp.py
     row_rules: tuple[RowRule, ...] = ()
     max_bad_share: float = 0.05  # more bad rows than this blocks the whole sync

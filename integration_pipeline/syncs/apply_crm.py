@@ -36,6 +36,8 @@ def send_pending(
     """Send the outbox `rows` (the entity's pending ones) and record each outcome."""
     if not rows:
         return {"sent": 0, "failed": 0}
+    if spec.archives:
+        return _archive(connection, client, spec, rows, run_id)
     links = {row["record_key"]: row["payload"].get(ASSOCIATIONS, {}) for row in rows}
     properties = {
         row["record_key"]: {k: v for k, v in row["payload"].items() if k != ASSOCIATIONS}
@@ -91,3 +93,27 @@ def _associate(
                 f"/crm/v4/associations/{spec.target_object}/{association.to_object}/batch/create",
                 json={"inputs": inputs[start : start + 1000]},
             )
+
+
+def _archive(
+    connection: duckdb.DuckDBPyConnection,
+    client: HubSpotClient,
+    spec: EntitySync,
+    rows: list[dict],
+    run_id: str,
+) -> dict[str, int]:
+    """Archive the records (HubSpot answers 204; archiving an archived record is a no-op)."""
+    outcome = client.batch(spec.target_object, "archive", [{"id": r["record_key"]} for r in rows])
+    failures = {
+        item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
+    }
+    counts = {"sent": 0, "failed": 0}
+    for row in rows:
+        key = row["record_key"]
+        if key in failures:
+            mark(connection, row["idempotency_key"], "failed", run_id, message=failures[key])
+            counts["failed"] += 1
+        else:
+            mark(connection, row["idempotency_key"], "sent", run_id, target_id=key)
+            counts["sent"] += 1
+    return counts

@@ -144,6 +144,41 @@ def send_parties(
     return dict(counts)
 
 
+def send_deactivations(
+    connection: duckdb.DuckDBPyConnection,
+    writer: TrytonWriter,
+    rows: list[dict],
+    run_id: str,
+) -> dict[str, int]:
+    counts: Counter = Counter()
+    for chunk in batched(rows, RECORDS_PER_CALL):
+        found = writer.deactivate_parties([row["record_key"] for row in chunk])
+        for row in chunk:
+            party = found.get(row["record_key"])
+            status = "sent" if party is not None else "failed"
+            message = None if party is not None else "no ERP party has this code"
+            mark(
+                connection,
+                row["idempotency_key"],
+                status,
+                run_id,
+                target_id=str(party) if party is not None else None,
+                message=message,
+            )
+            counts[status] += 1
+    return dict(counts)
+
+
+def _still_active(writer: TrytonWriter, rows: list[dict]) -> list[str]:
+    codes = [row["record_key"] for row in rows]
+    if not codes:
+        return []
+    active = writer.session.model(
+        "party.party", "search_read", [["code", "in", codes]], 0, None, None, ["code"]
+    )
+    return sorted(f"{row['code']}: still active" for row in active)
+
+
 def _repeated(writer: TrytonWriter, model: str, field: str, values: list[str]) -> list[str]:
     """Exactly once: the values of `field` that more than one ERP record carries."""
     if not values:
@@ -159,7 +194,8 @@ def _repeated(writer: TrytonWriter, model: str, field: str, values: list[str]) -
 class ErpWriter:
     # (connection, writer, the pending outbox rows, run id) -> counts per outcome
     send: Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]
-    repeated: Callable[[TrytonWriter, list[dict]], list[str]]  # outbox rows -> duplicates
+    # outbox rows -> what the reconcile check reports (duplicates, parties left active)
+    repeated: Callable[[TrytonWriter, list[dict]], list[str]]
 
 
 ERP_WRITERS: dict[str, ErpWriter] = {
@@ -173,4 +209,5 @@ ERP_WRITERS: dict[str, ErpWriter] = {
         send_parties,
         lambda w, rows: _repeated(w, "party.party", "code", [r["record_key"] for r in rows]),
     ),
+    "party_deactivations": ErpWriter(send_deactivations, _still_active),
 }

@@ -8,6 +8,7 @@ staged  (rows from the spec's SQL; row rules → quarantine; blocking GX checks:
 
 import json
 import os
+from collections import Counter
 from datetime import timedelta
 
 import dagster as dg
@@ -144,12 +145,13 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 writes,
                 context.run_id,
             )
-        creates = sum(1 for w in writes if w.operation == "create")
+        operations = Counter(w.operation for w in writes)
         return dg.MaterializeResult(
             metadata={
                 "rows": len(writes),
-                "creates": creates,
-                "updates": len(writes) - creates,
+                "creates": operations["create"],
+                "updates": operations["update"],
+                "archives": operations["archive"],
                 "unchanged": len(rows) - len(writes),
                 "new_outbox_rows": new,
             }
@@ -190,9 +192,10 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
     reconcile = dg.AssetCheckSpec(
         f"{spec.name}_reconciled",
         asset=key,
-        description="Exactly one ERP record per key after sending."
+        description="The ERP holds what was sent: exactly one record per key, or the "
+        "deactivated parties inactive."
         if to_erp
-        else "What was sent reads back the same from the target.",
+        else "What was sent reads back the same from the target (archived: not live).",
     )
     settings = {
         "key": key,
@@ -266,6 +269,9 @@ def _read_back_mismatches(client, spec: EntitySync, sent: list[dict]) -> list[st
 
     if not sent:
         return []
+    if spec.archives:  # a batch read returns live records only
+        outcome = client.batch(spec.target_object, "read", [{"id": r["record_key"]} for r in sent])
+        return sorted(f"{r['id']}: still live" for r in outcome.results)
     # The newest plan per record, its properties only (associations are not properties).
     latest = {
         row["record_key"]: {k: v for k, v in row["payload"].items() if k != ASSOCIATIONS}

@@ -26,7 +26,7 @@ class BadRow:
 class PlannedWrite:
     idempotency_key: str  # entity, record and the values: the same change planned twice is one
     record_key: str
-    operation: str  # create | update
+    operation: str  # create | update | archive
     payload: dict[str, str | None]  # target property → value
 
 
@@ -52,6 +52,8 @@ def plan_writes(
 ) -> list[PlannedWrite]:
     """`rows`: staged rows without the bad ones; `current`: the target's properties by key.
     A record whose target values already equal the staged ones is not written again."""
+    if spec.archives:
+        return plan_archives(spec, rows, current)
     planned = []
     for row in rows:
         key = str(row["key"])
@@ -70,16 +72,37 @@ def plan_writes(
                 for a in spec.associations
                 if row.get(a.column) is not None
             }
-        digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
-        planned.append(
-            PlannedWrite(
-                idempotency_key=f"{spec.name}:{key}:{digest}",
-                record_key=key,
-                operation="update" if existing is not None else "create",
-                payload=payload,
-            )
-        )
+        operation = "update" if existing is not None else "create"
+        planned.append(_planned(spec, key, operation, payload))
     return planned
+
+
+def plan_archives(
+    spec: EntitySync, rows: list[dict[str, Any]], current: dict[str, dict[str, Any]]
+) -> list[PlannedWrite]:
+    """An archive for each staged record the target still holds live; the payload is the
+    staged row (what happened, and when), so the same event planned twice is one write."""
+    planned = []
+    for row in rows:
+        key = str(row["key"])
+        if key in current:
+            payload = {k: _text(v) for k, v in row.items() if k != "key"}
+            planned.append(_planned(spec, key, "archive", payload))
+    return planned
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _planned(spec: EntitySync, key: str, operation: str, payload: dict) -> PlannedWrite:
+    digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return PlannedWrite(
+        idempotency_key=f"{spec.name}:{key}:{digest}",
+        record_key=key,
+        operation=operation,
+        payload=payload,
+    )
 
 
 def same_value(current: Any, wanted: str | None) -> bool:

@@ -1,8 +1,9 @@
 """Customer records of both systems in the audit command's columns (DuckDB dialect).
 
-ERP: every customer party. CRM: every company, and every contact not attached to a company
-(a contact of a company is one of its people, not a customer of its own); a company takes the
-e-mail of its first contact, since HubSpot companies have none.
+ERP: every active customer party. CRM: every live company, and every live contact not
+attached to a company, archived or not (a contact of a company is one of its people, not a
+customer of its own); a company takes the e-mail of its first contact, since HubSpot
+companies have none.
 """
 
 CUSTOMER_RECORDS = """
@@ -40,4 +41,12 @@ SELECT 'crm:contacts:' || c.id, 'crm', 'contacts:' || c.id,
 FROM crm.contacts c
 WHERE NOT c.archived
   AND coalesce(json_array_length(c.associations -> 'companies'), 0) = 0
+  -- The CRM hides links to archived records: a person of an archived company is still not
+  -- a customer of its own (the archived company's side keeps the link).
+  AND c.id NOT IN (
+      SELECT CAST(person.value AS BIGINT)
+      FROM crm.companies archived_company,
+           unnest(CAST(archived_company.associations -> 'contacts' AS VARCHAR[])) AS person(value)
+      WHERE archived_company.archived
+  )
 """

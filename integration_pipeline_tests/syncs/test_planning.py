@@ -43,3 +43,27 @@ def test_rows_breaking_a_rule_are_named():
         (None, "key", "not_null"),
         ("P-9", "on_hand", "not_null"),
     ]
+
+
+def test_archives_are_planned_for_live_records_once_per_event():
+    from datetime import datetime
+
+    from integration_pipeline.entities.customer_archives import CUSTOMER_ARCHIVES_TO_ERP
+
+    archived_at = datetime(2026, 12, 4, 10, 30)
+    rows = [
+        {"key": "C-1", "crm_archived_at": archived_at},
+        {"key": "C-2", "crm_archived_at": archived_at},  # already inactive in the ERP
+    ]
+    live = {"C-1": {"active": True}}
+    writes = plan_writes(CUSTOMER_ARCHIVES_TO_ERP, rows, live)
+    assert [(w.record_key, w.operation) for w in writes] == [("C-1", "archive")]
+    assert writes[0].payload == {"crm_archived_at": "2026-12-04 10:30:00"}
+    assert plan_writes(CUSTOMER_ARCHIVES_TO_ERP, rows, live)[0].idempotency_key == (
+        writes[0].idempotency_key
+    )
+    # Archived again after a restore: a new event, a new write.
+    later = [{"key": "C-1", "crm_archived_at": datetime(2026, 12, 5, 9, 0)}]
+    assert plan_writes(CUSTOMER_ARCHIVES_TO_ERP, later, live)[0].idempotency_key != (
+        writes[0].idempotency_key
+    )

@@ -181,6 +181,14 @@ class TrytonWriter:
             values["addresses"] = [["create", [self._address_values(party.address)]]]
         self.session.model("party.party", "write", [party_id], values)
 
+    def deactivate_parties(self, codes: list[str]) -> dict[str, int]:
+        """Set the parties inactive (Tryton keeps their history); returns code → id of those
+        found. Deactivating an inactive party changes nothing."""
+        found = self.find_parties(codes)
+        if found:
+            self.session.model("party.party", "write", sorted(found.values()), {"active": False})
+        return found
+
     def replace_party(self, duplicate_id: int, kept_id: int) -> None:
         """Tryton's own party replacement: the duplicate's sales, invoices and other records
         move to the kept party, the duplicate is deactivated with `replaced_by` set. Tryton
