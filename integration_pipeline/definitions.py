@@ -6,6 +6,7 @@ Loads fast: heavy libraries (Great Expectations) are imported inside the checks 
 import dagster as dg
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
+from integration_pipeline.assets.customer_fields import customer_fields_compare
 from integration_pipeline.assets.customers_core import (
     core_customer_merges,
     core_customers,
@@ -93,6 +94,7 @@ defs = dg.Definitions(
         staging_customer_records,
         core_customers,
         core_customer_merges,
+        customer_fields_compare,
         *mart_assets,
         erp_stock_forecasts,
         *(asset for assets, _, _ in entity_syncs for asset in assets),

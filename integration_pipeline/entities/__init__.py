@@ -5,6 +5,10 @@ from integration_pipeline.entities.customer_archives import (
     CUSTOMER_DEACTIVATIONS_TO_CRM,
 )
 from integration_pipeline.entities.customer_credit import CUSTOMER_CREDIT
+from integration_pipeline.entities.customer_fields import (
+    CUSTOMER_FIELDS_TO_CRM,
+    CUSTOMER_FIELDS_TO_ERP,
+)
 from integration_pipeline.entities.customer_insights import CUSTOMER_INSIGHTS
 from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
 from integration_pipeline.entities.deal_tasks import DEAL_TASKS
@@ -26,6 +30,8 @@ ENTITY_SYNCS: tuple[EntitySync, ...] = (
     RESTOCK,
     CUSTOMER_ARCHIVES_TO_ERP,
     *CUSTOMER_DEACTIVATIONS_TO_CRM,
+    CUSTOMER_FIELDS_TO_ERP,
+    CUSTOMER_FIELDS_TO_CRM,
 )
 
 

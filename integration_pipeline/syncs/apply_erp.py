@@ -169,6 +169,46 @@ def send_deactivations(
     return dict(counts)
 
 
+def send_party_fields(
+    connection: duckdb.DuckDBPyConnection,
+    writer: TrytonWriter,
+    rows: list[dict],
+    run_id: str,
+) -> dict[str, int]:
+    counts: Counter = Counter()
+    for chunk in batched(rows, RECORDS_PER_CALL):
+        found = writer.update_party_names({r["record_key"]: r["payload"]["name"] for r in chunk})
+        for row in chunk:
+            party = found.get(row["record_key"])
+            status = "sent" if party is not None else "failed"
+            mark(
+                connection,
+                row["idempotency_key"],
+                status,
+                run_id,
+                target_id=str(party) if party is not None else None,
+                message=None if party is not None else "no ERP party has this code",
+            )
+            counts[status] += 1
+    return dict(counts)
+
+
+def _names_differ(writer: TrytonWriter, rows: list[dict]) -> list[str]:
+    wanted = {r["record_key"]: r["payload"]["name"] for r in rows}
+    if not wanted:
+        return []
+    found = writer.session.model(
+        "party.party",
+        "search_read",
+        [["code", "in", list(wanted)], ["active", "in", [True, False]]],
+        0,
+        None,
+        None,
+        ["code", "name"],
+    )
+    return sorted(f"{p['code']}.name" for p in found if p["name"] != wanted[p["code"]])
+
+
 def _still_active(writer: TrytonWriter, rows: list[dict]) -> list[str]:
     codes = [row["record_key"] for row in rows]
     if not codes:
@@ -210,4 +250,5 @@ ERP_WRITERS: dict[str, ErpWriter] = {
         lambda w, rows: _repeated(w, "party.party", "code", [r["record_key"] for r in rows]),
     ),
     "party_deactivations": ErpWriter(send_deactivations, _still_active),
+    "party_fields": ErpWriter(send_party_fields, _names_differ),
 }

@@ -189,6 +189,16 @@ class TrytonWriter:
             self.session.model("party.party", "write", sorted(found.values()), {"active": False})
         return found
 
+    def update_party_names(self, names: dict[str, str]) -> dict[str, int]:
+        """Rename parties by code, in one call; returns code → id of those found."""
+        found = self.find_parties(list(names))
+        pairs: list[Any] = []
+        for code, party_id in found.items():
+            pairs += [[party_id], {"name": names[code]}]
+        if pairs:
+            self.session.model("party.party", "write", *pairs)
+        return found
+
     def replace_party(self, duplicate_id: int, kept_id: int) -> None:
         """Tryton's own party replacement: the duplicate's sales, invoices and other records
         move to the kept party, the duplicate is deactivated with `replaced_by` set. Tryton

@@ -1,0 +1,103 @@
+"""The two-way customer field sync's comparison: for each linked pair, which side changed
+which field since the last sync (syncs/two_way.py); the writes it decides are staged for
+the entity syncs `customer_fields_to_erp` and `customer_fields_to_crm`, conflicts go to
+quality.conflicts, and the baseline moves on."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from integration_pipeline.assets.crm_raw import crm_asset_key
+from integration_pipeline.assets.erp_raw import erp_asset_key
+from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.customer_fields_sql import (
+    BASELINE,
+    CONFLICTS,
+    CREATE_TABLES,
+    CUSTOMER_FIELDS,
+    field_states_sql,
+)
+
+COMPARE_KEY = dg.AssetKey(["sync", "customer_fields", "compare"])
+
+
+@dg.asset(
+    key=COMPARE_KEY,
+    group_name="customers",
+    kinds={"duckdb"},
+    deps=[
+        dg.AssetKey(["core", "customers"]),
+        crm_asset_key("companies"),
+        erp_asset_key("party_party"),
+    ],
+    description="Customer fields changed on one side since the last sync go to the other; "
+    "changed on both, the owner wins and the other value is kept in quality.conflicts.",
+)
+def customer_fields_compare(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+) -> dg.MaterializeResult:
+    import pandas as pd
+
+    from integration_pipeline.cleansing.names import display_name
+    from integration_pipeline.quality.quarantine import mask
+    from integration_pipeline.syncs.two_way import FieldState, decide
+
+    with warehouse.get_connection() as connection:
+        connection.execute(CREATE_TABLES)
+        pairs = connection.execute(field_states_sql()).df()
+        baseline = {
+            (crm, erp, field): (crm_value, erp_value)
+            for crm, erp, field, crm_value, erp_value in connection.execute(
+                f"SELECT crm_record, erp_record, field, crm_value, erp_value FROM {BASELINE}"
+            ).fetchall()
+        }
+        states = [
+            FieldState(
+                pair=(row.crm_record, row.erp_record),
+                field=field,
+                crm=getattr(row, f"crm_{field}"),
+                erp=getattr(row, f"erp_{field}"),
+                baseline=baseline.get((row.crm_record, row.erp_record, field)),
+            )
+            for row in pairs.itertuples()
+            for field in CUSTOMER_FIELDS
+        ]
+        owners = {field: owner for field, (_, _, owner) in CUSTOMER_FIELDS.items()}
+        decisions = decide(states, owners, lambda a, b: display_name(a) == display_name(b))
+        for system, key_of in (("erp", lambda p: p[1]), ("crm", lambda p: p[0].split(":")[1])):
+            rows: dict[str, dict] = {}
+            for write in (w for w in decisions.writes if w.to == system):
+                rows.setdefault(key_of(write.pair), {"key": key_of(write.pair)})[write.field] = (
+                    write.value
+                )
+            frame = pd.DataFrame(list(rows.values()), columns=["key", *CUSTOMER_FIELDS])
+            write_table(connection, f"sync.customer_fields_to_{system}_decided", frame)
+        if decisions.conflicts:
+            connection.executemany(
+                f"INSERT INTO {CONFLICTS} VALUES ('customers', ?, ?, ?, ?, ?, ?, ?, now())",
+                [
+                    [*c.pair, c.field, c.owner, c.kept, c.overruled, context.run_id]
+                    for c in decisions.conflicts
+                ],
+            )
+        connection.executemany(
+            f"INSERT OR REPLACE INTO {BASELINE} VALUES (?, ?, ?, ?, ?, now())",
+            [[*pair, field, *seen] for (pair, field), seen in decisions.baselines.items()],
+        )
+    sample = "\n".join(
+        f"| {mask(c.pair[0])} | {c.field} | {c.owner} | {mask(c.kept)} | {mask(c.overruled)} |"
+        for c in decisions.conflicts[:5]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "pairs": len(pairs),
+            "to_erp": sum(1 for w in decisions.writes if w.to == "erp"),
+            "to_crm": sum(1 for w in decisions.writes if w.to == "crm"),
+            "conflicts": len(decisions.conflicts),
+            "conflict_sample": dg.MetadataValue.md(
+                "| CRM record | field | owner | kept | overruled |\n|---|---|---|---|---|\n"
+                + sample
+                if sample
+                else "no conflicts"
+            ),
+        }
+    )
