@@ -41,17 +41,22 @@ main_job = dg.define_asset_job(
 entity_syncs = [build_sync(spec) for spec in ENTITY_SYNCS]
 sync_jobs = {job.name: job for _, job, _ in entity_syncs}
 
-# Every night: the main job with every ERP table read in full rather than by watermark
-# (whatever an incremental read could miss is corrected) and every reconcile check.
+# Every night: the main job with every ERP table and CRM object read in full rather than by
+# cursor (whatever an incremental read could miss, such as a CRM link removed between two
+# unchanged records, is corrected) and every reconcile check.
 nightly_full_sync = dg.ScheduleDefinition(
     name="nightly_full_sync",
     job=main_job,
     cron_schedule="0 2 * * *",
     run_config={
-        "ops": {asset.op.name: {"config": {"full_refresh": True}} for asset in erp_raw_assets}
+        "ops": {
+            asset.op.name: {"config": {"full_refresh": True}}
+            for asset in [*erp_raw_assets, *crm_raw_assets]
+        }
     },
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="The main job with a full read of every ERP table and every reconcile check.",
+    description="The main job with a full read of every ERP table and CRM object, and every "
+    "reconcile check.",
 )
 
 # The marts and the forecast written to Tryton follow their inputs by themselves while the

@@ -1,19 +1,17 @@
-"""Raw copies of the CRM's objects in the warehouse (schema `crm`), archived ones included."""
+"""Raw copies of the CRM's objects in the warehouse (schema `crm`), archived ones included,
+landed by cursor after the first full read (warehouse/crm_landing.py)."""
 
-import itertools
-import time
+from datetime import timedelta
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
-from integration_pipeline.batching import batched
-from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
 from integration_pipeline.entities import crm_properties_written
 from integration_pipeline.resources import HubSpotResource
-from integration_pipeline.warehouse.arrow_load import replace_table
+from integration_pipeline.warehouse.crm_landing import CrmObject, land_crm_object
 
-LANDING_ROWS = 5_000  # records per Arrow batch written to DuckDB
 # Each object type's own properties the pipeline reads, and the types it reads links to.
 CRM_OBJECTS = {
     "companies": (
@@ -70,14 +68,34 @@ CRM_OBJECTS = {
 }
 
 
+class CrmExtractConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False, description="Read every record again instead of the ones changed."
+    )
+    overlap_minutes: float = Field(
+        default=5.0, description="Re-read records changed this long before the newest held."
+    )
+
+
 def crm_asset_key(object_type: str) -> dg.AssetKey:
     return dg.AssetKey(["crm", object_type])
 
 
-def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
+def crm_object(object_type: str) -> CrmObject:
     own, associations = CRM_OBJECTS[object_type]
-    properties = own + [p for p in crm_properties_written(object_type) if p not in own]
+    return CrmObject(
+        object_type=object_type,
+        properties=own + [p for p in crm_properties_written(object_type) if p not in own],
+        associations=associations,
+        linked_from=[
+            other
+            for other, (_, links) in CRM_OBJECTS.items()
+            if object_type in links and other != object_type
+        ],
+    )
 
+
+def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=crm_asset_key(object_type),
         group_name="crm_extract",
@@ -85,32 +103,36 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
         retry_policy=REMOTE_RETRY,
         pool="crm",  # every CRM step shares one rate limit
         description=f"CRM {object_type} (active and archived) with their associations, "
-        f"into crm.{object_type}.",
+        f"into crm.{object_type}: in full on the first run, then the records changed.",
     )
     def _extract(
-        context: dg.AssetExecutionContext, crm: HubSpotResource, warehouse: DuckDBResource
+        context: dg.AssetExecutionContext,
+        config: CrmExtractConfig,
+        crm: HubSpotResource,
+        warehouse: DuckDBResource,
     ) -> dg.MaterializeResult:
-        started = time.monotonic()
-        with crm.client() as client:
-            active = itertools.chain.from_iterable(
-                client.pages(object_type, properties, associations)
+        with crm.client() as client, warehouse.get_connection() as connection:
+            report = land_crm_object(
+                connection,
+                client,
+                crm_object(object_type),
+                full_refresh=config.full_refresh,
+                overlap=timedelta(minutes=config.overlap_minutes),
             )
-            archived = itertools.chain.from_iterable(
-                client.pages(object_type, properties, associations, archived=True)
-            )
-            batches = (
-                to_arrow(page) for page in batched(itertools.chain(active, archived), LANDING_ROWS)
-            )
-            with warehouse.get_connection() as connection:
-                rows = replace_table(connection, f"crm.{object_type}", SCHEMA, batches)
             stats = client.stats
-        context.log.info(f"crm.{object_type}: {rows} rows, {stats.requests} requests")
+        context.log.info(
+            f"crm.{object_type}: {report.mode}, {report.rows_read} read, "
+            f"{report.rows_total} in all, {stats.requests} requests"
+        )
         return dg.MaterializeResult(
             metadata={
-                "rows": rows,
+                "mode": report.mode,
+                "rows_read": report.rows_read,
+                "rows": report.rows_total,
+                "links_patched": report.links_patched,
                 "requests": stats.requests,
                 "retries": stats.retries,
-                "seconds": round(time.monotonic() - started, 3),
+                "seconds": round(report.seconds, 3),
             }
         )
 

@@ -1,0 +1,87 @@
+"""CRM objects landed by cursor against the real CRM sandbox end up the same as a full read:
+changed properties, new records and their links (also on the records they point at), and
+archives — while reading only what changed."""
+
+import json
+from datetime import timedelta
+
+import duckdb
+import pytest
+
+from integration_pipeline.assets.crm_raw import crm_object
+from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.warehouse.crm_landing import land_crm_object
+
+pytestmark = pytest.mark.slow
+
+OBJECTS = ("companies", "contacts", "deals", "line_items")
+
+
+def _land(connection, client, full: bool) -> dict:
+    return {
+        name: land_crm_object(
+            connection, client, crm_object(name), full_refresh=full, overlap=timedelta(0)
+        )
+        for name in OBJECTS
+    }
+
+
+def _table(connection, name: str) -> list[tuple]:
+    rows = connection.execute(
+        f"SELECT id, properties, associations, archived FROM crm.{name} ORDER BY id"
+    ).fetchall()
+    return [
+        (
+            row_id,
+            json.loads(properties),
+            {k: sorted(v) for k, v in json.loads(links).items() if v},
+            archived,
+        )
+        for row_id, properties, links, archived in rows
+    ]
+
+
+def test_an_incremental_landing_equals_a_full_read(crm, tmp_path):
+    incremental = duckdb.connect(str(tmp_path / "incremental.duckdb"))
+    incremental.execute("CREATE SCHEMA crm")
+    with HubSpotClient(crm.url, crm.token) as client:
+        first = _land(incremental, client, full=False)
+        assert {r.mode for r in first.values()} == {"full"}, "nothing landed yet: a full read"
+
+        company = incremental.execute("SELECT min(id) FROM crm.companies").fetchone()[0]
+        contact = incremental.execute(
+            "SELECT max(id) FROM crm.contacts WHERE NOT archived"
+        ).fetchone()[0]
+        deal = incremental.execute("SELECT min(id) FROM crm.deals").fetchone()[0]
+        client.call(
+            "PATCH",
+            f"/crm/v3/objects/companies/{company}",
+            json={"properties": {"name": "Sepahan Steel (renamed)"}},
+        )
+        item = client.call(
+            "POST",
+            "/crm/v3/objects/line_items",
+            json={"properties": {"name": "extra", "quantity": "2", "price": "1000"}},
+        )
+        client.call(
+            "PUT", f"/crm/v4/objects/line_items/{item['id']}/associations/default/deals/{deal}"
+        )
+        client.call("DELETE", f"/crm/v3/objects/contacts/{contact}")
+
+        second = _land(incremental, client, full=False)
+        # Nothing changed since: only the newest instant is read again (the overlap).
+        third = _land(incremental, client, full=False)
+        full = duckdb.connect(str(tmp_path / "full.duckdb"))
+        full.execute("CREATE SCHEMA crm")
+        _land(full, client, full=True)
+
+    assert {r.mode for r in second.values()} == {"incremental"}
+    assert second["line_items"].rows_read < first["line_items"].rows_read
+    assert third["companies"].rows_read == 1 < first["companies"].rows_read
+    assert third["line_items"].rows_read == 1
+    for name in OBJECTS:
+        assert _table(incremental, name) == _table(full, name), name
+    links = json.loads(
+        incremental.execute(f"SELECT associations FROM crm.deals WHERE id = {deal}").fetchone()[0]
+    )
+    assert item["id"] in links["line_items"]
