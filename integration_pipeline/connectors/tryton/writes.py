@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from integration_pipeline.connectors.tryton.forecast_writes import StockForecastWrites
 from integration_pipeline.connectors.tryton.rpc import TrytonUserError, TrytonWarning
 from integration_pipeline.connectors.tryton.session import TrytonSession
 
@@ -76,7 +77,7 @@ class SaleResult:
 
 
 @dataclass
-class TrytonWriter:
+class TrytonWriter(StockForecastWrites):
     session: TrytonSession
     _party_ids: dict[str, int] = field(default_factory=dict)
 
@@ -369,72 +370,6 @@ class TrytonWriter:
         return values
 
     # -- planning ---------------------------------------------------------------------------
-    def write_stock_forecast(
-        self,
-        from_date: date,
-        to_date: date,
-        quantities: dict[str, Decimal],
-        warehouse_code: str = "WH",
-    ) -> int:
-        """Replace the forecast of (warehouse, customers, period) with these quantities and
-        confirm it, so Tryton's supply planning counts it. Returns the forecast id."""
-        warehouse = self.warehouse(warehouse_code)
-        (customers,) = self.session.model(
-            "stock.location", "search", [["type", "=", "customer"]], 0, 1, None
-        )
-        domain = [
-            ["warehouse", "=", warehouse],
-            ["destination", "=", customers],
-            ["from_date", "=", from_date],
-            ["to_date", "=", to_date],
-            ["state", "!=", "cancelled"],
-        ]
-        lines = []
-        for code, quantity in quantities.items():
-            product = self._products.get(code)
-            if product is None:
-                raise LookupError(f"no salable ERP product with code {code!r}")
-            lines.append(
-                {
-                    "product": product["id"],
-                    "quantity": float(quantity),
-                    "unit": product["default_uom"],
-                    "minimal_quantity": 1.0,
-                }
-            )
-        # A forecast whose period is over is inactive to Tryton, and still the one to replace.
-        found = self.session.model(
-            "stock.forecast", "search", domain, 0, 1, None, context={"active_test": False}
-        )
-        if found:
-            (forecast,) = found
-            (current,) = self.session.model(
-                "stock.forecast", "read", [forecast], ["lines", "state"]
-            )
-            if current["state"] == "done":  # still draft when a crash came before confirm
-                self.session.model("stock.forecast", "draft", [forecast])
-            self.session.model(
-                "stock.forecast",
-                "write",
-                [forecast],
-                {"lines": [["delete", current["lines"]], ["create", lines]]},
-            )
-        else:
-            (forecast,) = self.session.model(
-                "stock.forecast",
-                "create",
-                [
-                    {
-                        "warehouse": warehouse,
-                        "destination": customers,
-                        "from_date": from_date,
-                        "to_date": to_date,
-                        "lines": [["create", lines]],
-                    }
-                ],
-            )
-        self.session.model("stock.forecast", "confirm", [forecast])
-        return forecast
 
 
 def _outcome(refusal: TrytonWarning | TrytonUserError) -> tuple[SaleStatus, str]:

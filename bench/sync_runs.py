@@ -1,0 +1,192 @@
+"""Benchmark: the main job's full initial sync, then a run after a share of the records
+changed, then a run with no change (issue #5: incremental ≤ 5 % of the full run's wall
+time, no change ≤ 2 %).
+
+    .venv/bin/python -m bench.sync_runs [--customers 1000] [--change-share 0.01] [--seed 11]
+
+A private sandbox (a temporary data folder, free ports, an empty Dagster instance) at the
+given scale, brought up first and not timed. Each run is `integration-pipeline demo` (the
+sandbox already up, so it goes straight to the main job, in one process); its wall time
+and the peak resident memory of that process are recorded. Between the first and second
+run, `--change-share` of the CRM companies, contacts and deals and of the ERP parties are
+changed (names, deal amounts) through the systems' APIs. Results are appended by scale to
+bench/results/sync_runs.json.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.connectors.tryton.session import TrytonSession
+from integration_pipeline.sandbox.processes import free_port
+
+RESULTS = Path(__file__).parent / "results" / "sync_runs.json"
+BIN = Path(sys.executable).parent
+
+
+def _cli(*args: str, env: dict) -> tuple[float, int, str]:
+    """Run the CLI; returns (seconds, the child's peak RSS in MB, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(BIN / "integration-pipeline"), *args], env=env, capture_output=True, text=True
+    )
+    seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode != 0:
+        raise SystemExit(f"integration-pipeline {args[0]} failed:\n{result.stdout[-3000:]}")
+    # ru_maxrss is the largest child so far: a run below an earlier peak reports that peak.
+    return seconds, round(max(peak, before) / 1024), result.stdout
+
+
+def _sample(connection: duckdb.DuckDBPyConnection, sql: str, share: float, rng) -> list:
+    rows = [r[0] for r in connection.execute(sql).fetchall()]
+    return rng.sample(rows, max(1, round(len(rows) * share)))
+
+
+def _change(described: dict, warehouse: Path, share: float, seed: int) -> dict[str, int]:
+    rng = random.Random(seed)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        companies = _sample(
+            connection, "SELECT id FROM crm.companies WHERE NOT archived", share, rng
+        )
+        contacts = _sample(connection, "SELECT id FROM crm.contacts WHERE NOT archived", share, rng)
+        deals = _sample(
+            connection,
+            "SELECT id FROM crm.deals WHERE NOT archived "
+            "AND properties ->> 'dealstage' NOT IN ('closedwon', 'closedlost')",
+            share,
+            rng,
+        )
+        parties = _sample(connection, "SELECT id FROM erp.party_party WHERE active", share, rng)
+    crm = described["crm"]
+    with HubSpotClient(crm["url"], crm["token"]) as client:
+        for object_type, ids, properties in (
+            ("companies", companies, lambda i: {"name": f"Renamed company {i}"}),
+            ("contacts", contacts, lambda i: {"lastname": f"Renamed {i}"}),
+            ("deals", deals, lambda i: {"amount": str(1_000_000 + int(i) % 997)}),
+        ):
+            outcome = client.batch(
+                object_type, "update", [{"id": str(i), "properties": properties(i)} for i in ids]
+            )
+            if outcome.errors:
+                raise SystemExit(f"changing {object_type} failed: {outcome.errors[:3]}")
+    erp = described["erp"]
+    session = TrytonSession(
+        erp["rpc_url"].rsplit("/", 3)[0], erp["database"], erp["user"], erp["password"]
+    )
+    for party in parties:
+        session.model("party.party", "write", [party], {"name": f"Renamed party {party}"})
+    return {
+        "companies": len(companies),
+        "contacts": len(contacts),
+        "deals": len(deals),
+        "parties": len(parties),
+    }
+
+
+def _counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            name: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for name, table in (
+                ("crm_companies", "crm.companies"),
+                ("crm_contacts", "crm.contacts"),
+                ("crm_deals", "crm.deals"),
+                ("crm_line_items", "crm.line_items"),
+                ("erp_parties", "erp.party_party"),
+                ("erp_sales", "erp.sale_sale"),
+                ("erp_sale_lines", "erp.sale_line"),
+                ("erp_invoices", "erp.account_invoice"),
+                ("golden_customers", "core.customers"),
+            )
+        }
+
+
+def measure(customers: int, share: float, seed: int) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    data, home = folder / "data", folder / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "INTEGRATION_PIPELINE_DATA": str(data)}
+    options = [
+        "--data-dir",
+        str(data),
+        "--erp-port",
+        str(free_port()),
+        "--crm-port",
+        str(free_port()),
+    ]
+    try:
+        print(f"sandbox with {customers} customers …", flush=True)
+        up_s, _, _ = _cli("sandbox", "up", *options, "--customers", str(customers), env=env)
+        described = json.loads(_cli("sandbox", "status", "--json", *options[:2], env=env)[2])
+        runs = {}
+        for name in ("full", "incremental", "no_change"):
+            if name == "incremental":
+                changed = _change(described, data / "warehouse.duckdb", share, seed)
+                print(f"changed {changed}", flush=True)
+            seconds, peak_mb, _ = _cli("demo", *options, "--customers", str(customers), env=env)
+            runs[name] = {"seconds": round(seconds, 1), "peak_rss_mb_so_far": peak_mb}
+            print(f"{name}: {runs[name]}", flush=True)
+        counts = _counts(data / "warehouse.duckdb")
+    finally:
+        subprocess.run(
+            [str(BIN / "integration-pipeline"), "sandbox", "down", *options[:2]],
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+    full = runs["full"]["seconds"]
+    return {
+        "customers": customers,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "change_share": share,
+        "sandbox_up_s": round(up_s, 1),
+        "records": counts,
+        "changed": changed,
+        "runs": runs,
+        "incremental_share_of_full": round(runs["incremental"]["seconds"] / full, 3),
+        "no_change_share_of_full": round(runs["no_change"]["seconds"] / full, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--change-share", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    result = measure(args.customers, args.change_share, args.seed)
+    print(json.dumps(result, indent=2), flush=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
+    kept = [r for r in previous["runs"] if r["customers"] != args.customers]
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}",
+                "runs": sorted([*kept, result], key=lambda r: r["customers"]),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
