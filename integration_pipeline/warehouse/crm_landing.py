@@ -140,9 +140,13 @@ def _patch_links(
             now_linked.setdefault(str(link["id"]), set()).add(str(record["id"]))
     touched_ids = {str(i) for i in touched}
     rows = connection.execute(
+        # An archived record keeps the links it was read with (HubSpot hides links to
+        # archived records from live ones, not the other way round).
         f"""SELECT id, associations FROM crm.{to_type}
-            WHERE CAST(id AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))
-               OR list_has_any(CAST(associations -> '{from_type}' AS VARCHAR[]), ?::VARCHAR[])""",
+            WHERE NOT archived
+              AND (CAST(id AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))
+                   OR list_has_any(CAST(associations -> '{from_type}' AS VARCHAR[]),
+                                   ?::VARCHAR[]))""",
         [list(now_linked), list(touched_ids)],
     ).fetchall()
     updates = []

@@ -56,11 +56,12 @@ def test_an_erp_database_that_does_not_answer_fails_the_tick_and_says_what_to_se
     assert context.cursor == cursor  # a failed tick moves nothing
 
 
-def test_the_nightly_schedule_reads_every_erp_table_in_full():
+def test_the_nightly_schedule_reads_every_erp_table_and_crm_object_in_full():
     schedule = defs.resolve_schedule_def("nightly_full_sync")
     main = defs.resolve_job_def("main")
     (request,) = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
     ops = request.run_config["ops"]
-    erp_steps = {n.name for n in main.nodes if n.name.startswith("erp__")}
-    assert set(ops) == erp_steps and all(o["config"]["full_refresh"] for o in ops.values())
+    extract_steps = {n.name for n in main.nodes if n.name.startswith(("erp__", "crm__"))}
+    assert any(name.startswith("crm__") for name in extract_steps)
+    assert set(ops) == extract_steps and all(o["config"]["full_refresh"] for o in ops.values())
     assert dg.validate_run_config(main, request.run_config)
