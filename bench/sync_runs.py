@@ -3,14 +3,18 @@ changed, then a run with no change (issue #5: incremental ≤ 5 % of the full ru
 time, no change ≤ 2 %).
 
     .venv/bin/python -m bench.sync_runs [--customers 1000] [--change-share 0.01] [--seed 11]
+                                        [--settle-minutes 5.5]
 
 A private sandbox (a temporary data folder, free ports, an empty Dagster instance) at the
 given scale, brought up first and not timed. Each run is `integration-pipeline demo` (the
 sandbox already up, so it goes straight to the main job, in one process); its wall time
 and the peak resident memory of that process are recorded. Between the first and second
 run, `--change-share` of the CRM companies, contacts and deals and of the ERP parties are
-changed (names, deal amounts) through the systems' APIs. Results are appended by scale to
-bench/results/sync_runs.json.
+changed (names, deal amounts) through the systems' APIs. Before each run the bench waits
+`--settle-minutes`: the extracts re-read what changed within their overlap (5 minutes)
+before the newest change they hold, so right after seeding (or after the previous run's
+own writes) everything would be read again, which a schedule slower than the overlap
+never sees. Results are kept by scale in bench/results/sync_runs.json.
 """
 
 import argparse
@@ -116,7 +120,7 @@ def _counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def measure(customers: int, share: float, seed: int) -> dict:
+def measure(customers: int, share: float, seed: int, settle_minutes: float) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     data, home = folder / "data", folder / "dagster"
     home.mkdir()
@@ -136,6 +140,8 @@ def measure(customers: int, share: float, seed: int) -> dict:
         described = json.loads(_cli("sandbox", "status", "--json", *options[:2], env=env)[2])
         runs = {}
         for name in ("full", "incremental", "no_change"):
+            print(f"settling {settle_minutes} min …", flush=True)
+            time.sleep(settle_minutes * 60)
             if name == "incremental":
                 changed = _change(described, data / "warehouse.duckdb", share, seed)
                 print(f"changed {changed}", flush=True)
@@ -156,6 +162,7 @@ def measure(customers: int, share: float, seed: int) -> dict:
         "customers": customers,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "change_share": share,
+        "settle_minutes": settle_minutes,
         "sandbox_up_s": round(up_s, 1),
         "records": counts,
         "changed": changed,
@@ -170,8 +177,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--change-share", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--settle-minutes", type=float, default=5.5)
     args = parser.parse_args()
-    result = measure(args.customers, args.change_share, args.seed)
+    result = measure(args.customers, args.change_share, args.seed, args.settle_minutes)
     print(json.dumps(result, indent=2), flush=True)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
     kept = [r for r in previous["runs"] if r["customers"] != args.customers]

@@ -159,6 +159,28 @@ def session_of(erp: RunningErp) -> TrytonSession:
 TOKEN = "pat-test-token"
 
 
+@pytest.fixture
+def sync_resources(running_erp, crm, tmp_path, monkeypatch) -> dict:
+    """The resources of a sync run against this test's ERP, CRM and a fresh warehouse
+    (`warehouse.duckdb` in the test's folder); secrets through the environment."""
+    from dagster_duckdb import DuckDBResource
+
+    from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
+
+    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
+    monkeypatch.setenv("TEST_ERP_PASSWORD", running_erp.settings.erp_password)
+    return {
+        "erp_db": ErpDatabase(url=running_erp.db_url),
+        "erp": TrytonErp(
+            rpc_url=running_erp.server_url,
+            database=running_erp.settings.database,
+            password_env_var="TEST_ERP_PASSWORD",
+        ),
+        "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
+        "warehouse": DuckDBResource(database=str(tmp_path / "warehouse.duckdb")),
+    }
+
+
 @dataclass
 class CrmServer:
     url: str

@@ -144,6 +144,28 @@ def send_parties(
     return dict(counts)
 
 
+def _record_found(
+    connection: duckdb.DuckDBPyConnection,
+    rows: list[dict],
+    found: dict[str, int],
+    run_id: str,
+    counts: Counter,
+) -> None:
+    """Sent for the rows whose party was found (the writer wrote it), failed for the rest."""
+    for row in rows:
+        party = found.get(row["record_key"])
+        status = "sent" if party is not None else "failed"
+        mark(
+            connection,
+            row["idempotency_key"],
+            status,
+            run_id,
+            target_id=str(party) if party is not None else None,
+            message=None if party is not None else "no ERP party has this code",
+        )
+        counts[status] += 1
+
+
 def send_deactivations(
     connection: duckdb.DuckDBPyConnection,
     writer: TrytonWriter,
@@ -153,19 +175,7 @@ def send_deactivations(
     counts: Counter = Counter()
     for chunk in batched(rows, RECORDS_PER_CALL):
         found = writer.deactivate_parties([row["record_key"] for row in chunk])
-        for row in chunk:
-            party = found.get(row["record_key"])
-            status = "sent" if party is not None else "failed"
-            message = None if party is not None else "no ERP party has this code"
-            mark(
-                connection,
-                row["idempotency_key"],
-                status,
-                run_id,
-                target_id=str(party) if party is not None else None,
-                message=message,
-            )
-            counts[status] += 1
+        _record_found(connection, chunk, found, run_id, counts)
     return dict(counts)
 
 
@@ -178,18 +188,7 @@ def send_party_fields(
     counts: Counter = Counter()
     for chunk in batched(rows, RECORDS_PER_CALL):
         found = writer.update_party_names({r["record_key"]: r["payload"]["name"] for r in chunk})
-        for row in chunk:
-            party = found.get(row["record_key"])
-            status = "sent" if party is not None else "failed"
-            mark(
-                connection,
-                row["idempotency_key"],
-                status,
-                run_id,
-                target_id=str(party) if party is not None else None,
-                message=None if party is not None else "no ERP party has this code",
-            )
-            counts[status] += 1
+        _record_found(connection, chunk, found, run_id, counts)
     return dict(counts)
 
 

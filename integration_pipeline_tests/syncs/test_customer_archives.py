@@ -5,7 +5,6 @@ back, and a record restored afterwards is left alone."""
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_asset
 from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
@@ -16,7 +15,6 @@ from integration_pipeline.entities.customer_archives import (
     CUSTOMER_ARCHIVES_TO_ERP,
     CUSTOMER_DEACTIVATIONS_TO_CRM,
 )
-from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
 from integration_pipeline.syncs.factory import build_sync
 from integration_pipeline_tests.conftest import session_of
 
@@ -82,21 +80,9 @@ def _party_active(running_erp, code: str) -> bool:
     return party["active"]
 
 
-def test_archives_and_deactivations_cross_once(running_erp, crm, tmp_path, monkeypatch):
-    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
-    monkeypatch.setenv("TEST_ERP_PASSWORD", running_erp.settings.erp_password)
-    warehouse = tmp_path / "w.duckdb"
-    resources = {
-        "erp_db": ErpDatabase(url=running_erp.db_url),
-        "erp": TrytonErp(
-            rpc_url=running_erp.server_url,
-            database=running_erp.settings.database,
-            password_env_var="TEST_ERP_PASSWORD",
-        ),
-        "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
-        "warehouse": DuckDBResource(database=str(warehouse)),
-    }
-    _run(resources)
+def test_archives_and_deactivations_cross_once(running_erp, crm, tmp_path, sync_resources):
+    warehouse = tmp_path / "warehouse.duckdb"
+    _run(sync_resources)
     assert _outbox(warehouse) == [], "nothing was archived yet: nothing to propagate"
     (archived_company, its_party), (kept_company, deactivated_party), *_ = _one_to_one_pairs(
         warehouse
@@ -107,7 +93,7 @@ def test_archives_and_deactivations_cross_once(running_erp, crm, tmp_path, monke
     with session_of(running_erp) as session:
         ids = session.model("party.party", "search", [["code", "=", deactivated_party]])
         session.model("party.party", "write", ids, {"active": False})
-    _run(resources)
+    _run(sync_resources)
 
     assert not _party_active(running_erp, its_party)
     with HubSpotClient(crm.url, crm.token) as client:
@@ -127,6 +113,6 @@ def test_archives_and_deactivations_cross_once(running_erp, crm, tmp_path, monke
             "party.party", "search", [["code", "=", its_party], ["active", "=", False]]
         )
         session.model("party.party", "write", ids, {"active": True})
-    _run(resources)
+    _run(sync_resources)
     assert _party_active(running_erp, its_party)
     assert len(_outbox(warehouse)) == 2

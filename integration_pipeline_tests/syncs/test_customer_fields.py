@@ -6,7 +6,6 @@ back as changes)."""
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_asset
 from integration_pipeline.assets.customer_fields import customer_fields_compare
@@ -18,7 +17,6 @@ from integration_pipeline.entities.customer_fields import (
     CUSTOMER_FIELDS_TO_CRM,
     CUSTOMER_FIELDS_TO_ERP,
 )
-from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
 from integration_pipeline.syncs.factory import build_sync
 from integration_pipeline_tests.conftest import session_of
 
@@ -59,22 +57,10 @@ def _erp_name(session, code: str) -> str:
 
 
 def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
-    running_erp, crm, tmp_path, monkeypatch
+    running_erp, crm, tmp_path, sync_resources
 ):
-    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
-    monkeypatch.setenv("TEST_ERP_PASSWORD", running_erp.settings.erp_password)
-    warehouse = tmp_path / "w.duckdb"
-    resources = {
-        "erp_db": ErpDatabase(url=running_erp.db_url),
-        "erp": TrytonErp(
-            rpc_url=running_erp.server_url,
-            database=running_erp.settings.database,
-            password_env_var="TEST_ERP_PASSWORD",
-        ),
-        "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
-        "warehouse": DuckDBResource(database=str(warehouse)),
-    }
-    _run(resources)
+    warehouse = tmp_path / "warehouse.duckdb"
+    _run(sync_resources)
     outbox = (
         "SELECT entity, record_key, status FROM sync.outbox WHERE entity LIKE 'customer_fields%'"
     )
@@ -99,7 +85,7 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
         for code, name in ((erp_side, f"{name_b} Trading"), (both_party, "Caspian ERP")):
             ids = session.model("party.party", "search", [["code", "=", code]])
             session.model("party.party", "write", ids, {"name": name})
-    _run(resources)
+    _run(sync_resources)
 
     with session_of(running_erp) as session:
         assert _erp_name(session, crm_party) == f"{name_a} Group"
@@ -124,6 +110,6 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
         ]
     )
 
-    _run(resources)
+    _run(sync_resources)
     assert _query(warehouse, outbox + " ORDER BY 1, 2") == sent
     assert len(_query(warehouse, "SELECT * FROM quality.conflicts")) == 1

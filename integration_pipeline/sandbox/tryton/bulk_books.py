@@ -152,15 +152,6 @@ class _Sequences:
             return self.period(day).move_sequence_used
         raise ValueError(f"no sequence for {kind!r}")
 
-    def open_journal_periods(self, used: set[tuple[int, int]]) -> None:
-        """Open the journal periods the moves are in, as posting a move through the ORM
-        does (Move.check_journal_period_modify)."""
-        JournalPeriod = Pool().get("account.journal.period")
-        existing = {(jp.journal.id, jp.period.id) for jp in JournalPeriod.search([])}
-        JournalPeriod.create(
-            [{"journal": j, "period": p, "state": "open"} for j, p in sorted(used - existing)]
-        )
-
     def numbers(self, kind: str, days: list[date]) -> Iterator[str]:
         # One get_many per run of the same sequence keeps Tryton's order across years.
         index = 0
