@@ -89,7 +89,7 @@ def customer_fields_compare(
     )
     return dg.MaterializeResult(
         metadata={
-            "pairs": len(pairs),
+            "rows": len(pairs),  # the linked pairs compared
             "to_erp": sum(1 for w in decisions.writes if w.to == "erp"),
             "to_crm": sum(1 for w in decisions.writes if w.to == "crm"),
             "conflicts": len(decisions.conflicts),
