@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import dagster as dg
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
@@ -17,7 +16,6 @@ from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.customers_to_erp import CUSTOMERS_TO_ERP
 from integration_pipeline.entities.deal_tasks import DEAL_TASKS
 from integration_pipeline.entities.orders import ORDER_STATUS, ORDERS
-from integration_pipeline.resources import ErpDatabase, HubSpotResource, TrytonErp
 from integration_pipeline.syncs.factory import build_sync
 from integration_pipeline_tests.conftest import session_of
 
@@ -108,20 +106,9 @@ def _tasks(crm) -> dict[str, dict]:
 
 
 def test_won_deals_become_erp_sales_once_with_credit_holds(
-    running_erp, crm, demo_dataset, tmp_path, monkeypatch
+    running_erp, crm, demo_dataset, sync_resources
 ):
-    monkeypatch.setenv("TEST_CRM_TOKEN", crm.token)
-    monkeypatch.setenv("TEST_ERP_PASSWORD", running_erp.settings.erp_password)
-    resources = {
-        "erp_db": ErpDatabase(url=running_erp.db_url),
-        "erp": TrytonErp(
-            rpc_url=running_erp.server_url,
-            database=running_erp.settings.database,
-            password_env_var="TEST_ERP_PASSWORD",
-        ),
-        "crm": HubSpotResource(base_url=crm.url, token_env_var="TEST_CRM_TOKEN"),
-        "warehouse": DuckDBResource(database=str(tmp_path / "w.duckdb")),
-    }
+    resources = sync_resources
     parties, _ = _open_deals_by_customer(demo_dataset)
     known = [deal for deal, party in parties.items() if party]
     synced_deal = known[0]
