@@ -64,11 +64,22 @@ def send_pending(
         item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
     }
     _associate(client, spec, by_key, links)
+    return _record(connection, rows, by_key, failures, run_id)
+
+
+def _record(
+    connection: duckdb.DuckDBPyConnection,
+    rows: list[dict],
+    sent: dict[str, str],
+    failures: dict[str, str],
+    run_id: str,
+) -> dict[str, int]:
+    """Each outbox row's outcome: sent (with the CRM id `sent` gives its key) or failed."""
     counts = {"sent": 0, "failed": 0}
     for row in rows:
         key = row["record_key"]
-        if key in by_key:
-            mark(connection, row["idempotency_key"], "sent", run_id, target_id=by_key[key])
+        if key in sent:
+            mark(connection, row["idempotency_key"], "sent", run_id, target_id=sent[key])
             counts["sent"] += 1
         else:
             message = failures.get(key, "no result for this record in the CRM's answer")
@@ -107,13 +118,5 @@ def _archive(
     failures = {
         item["id"]: error.get("message", "refused") for item, error in outcome.failed_inputs
     }
-    counts = {"sent": 0, "failed": 0}
-    for row in rows:
-        key = row["record_key"]
-        if key in failures:
-            mark(connection, row["idempotency_key"], "failed", run_id, message=failures[key])
-            counts["failed"] += 1
-        else:
-            mark(connection, row["idempotency_key"], "sent", run_id, target_id=key)
-            counts["sent"] += 1
-    return counts
+    archived = {r["record_key"]: r["record_key"] for r in rows if r["record_key"] not in failures}
+    return _record(connection, rows, archived, failures, run_id)

@@ -166,30 +166,34 @@ def _record_found(
         counts[status] += 1
 
 
-def send_deactivations(
-    connection: duckdb.DuckDBPyConnection,
-    writer: TrytonWriter,
-    rows: list[dict],
-    run_id: str,
-) -> dict[str, int]:
-    counts: Counter = Counter()
-    for chunk in batched(rows, RECORDS_PER_CALL):
-        found = writer.deactivate_parties([row["record_key"] for row in chunk])
-        _record_found(connection, chunk, found, run_id, counts)
-    return dict(counts)
+def _send_by_code(
+    write: Callable[[TrytonWriter, list[dict]], dict[str, int]],
+) -> Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]:
+    """A sender for writes to existing parties by code: `write` a batch of outbox rows,
+    getting back code → id of the parties it found."""
+
+    def send(
+        connection: duckdb.DuckDBPyConnection,
+        writer: TrytonWriter,
+        rows: list[dict],
+        run_id: str,
+    ) -> dict[str, int]:
+        counts: Counter = Counter()
+        for chunk in batched(rows, RECORDS_PER_CALL):
+            _record_found(connection, chunk, write(writer, chunk), run_id, counts)
+        return dict(counts)
+
+    return send
 
 
-def send_party_fields(
-    connection: duckdb.DuckDBPyConnection,
-    writer: TrytonWriter,
-    rows: list[dict],
-    run_id: str,
-) -> dict[str, int]:
-    counts: Counter = Counter()
-    for chunk in batched(rows, RECORDS_PER_CALL):
-        found = writer.update_party_names({r["record_key"]: r["payload"]["name"] for r in chunk})
-        _record_found(connection, chunk, found, run_id, counts)
-    return dict(counts)
+send_deactivations = _send_by_code(
+    lambda writer, rows: writer.deactivate_parties([r["record_key"] for r in rows])
+)
+send_party_fields = _send_by_code(
+    lambda writer, rows: writer.update_party_names(
+        {r["record_key"]: r["payload"]["name"] for r in rows}
+    )
+)
 
 
 def _names_differ(writer: TrytonWriter, rows: list[dict]) -> list[str]:

@@ -16,7 +16,7 @@ standard form (`same`), so a typing variant is no change. Pure.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-System = str  # "crm" | "erp"
+from integration_pipeline.entities.spec import System
 
 
 @dataclass(frozen=True)

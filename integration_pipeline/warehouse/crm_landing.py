@@ -132,10 +132,13 @@ def _patch_links(
     touched = [r["id"] for r in changed] + [r["id"] for r in archived]
     if not touched:
         return 0
+    # The changed records carry their own link types already; the others are read now.
+    read = [r for r in changed if to_type in r.get("associations", {})]
+    probe = [{"id": r["id"]} for r in changed if to_type not in r.get("associations", {})]
+    if probe:
+        read += with_associations(client, from_type, probe, [to_type])
     now_linked: dict[str, set[str]] = {}  # to_type id -> the touched records linking to it
-    probe = [{"id": r["id"]} for r in changed]
-    with_associations(client, from_type, probe, [to_type])
-    for record in probe:
+    for record in read:
         for link in record["associations"][to_type]["results"]:
             now_linked.setdefault(str(link["id"]), set()).add(str(record["id"]))
     touched_ids = {str(i) for i in touched}
