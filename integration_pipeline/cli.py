@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import (
     BULK_SEEDING_ABOVE,
@@ -32,6 +33,7 @@ def _settings(args: argparse.Namespace) -> SandboxSettings:
         "seed": getattr(args, "seed", None),
         "as_of": getattr(args, "as_of", None),
         "seeding": getattr(args, "seeding", None),
+        "orders_per_year": getattr(args, "orders_per_year", None),
     }
     return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -77,6 +79,12 @@ def _add_sandbox_options(parser: argparse.ArgumentParser, seeding: bool) -> None
             help="how sales reach Tryton: orm (its business methods, ~0.36 s a sale), bulk "
             "(the same end state written as rows), auto (default: bulk above "
             f"{BULK_SEEDING_ABOVE} customers)",
+        )
+        parser.add_argument(
+            "--orders-per-year",
+            type=float,
+            help="demo density: the median customer's orders a year "
+            f"(default {DEFAULT_ORDERS_PER_YEAR})",
         )
         parser.add_argument(
             "--reset",

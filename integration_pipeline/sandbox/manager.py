@@ -17,7 +17,7 @@ from integration_pipeline.sandbox import processes
 from integration_pipeline.sandbox.crm import process as crm_process
 from integration_pipeline.sandbox.demo.files import write_dataset
 from integration_pipeline.sandbox.demo.generator import generate
-from integration_pipeline.sandbox.demo.records import DemoConfig
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR, DemoConfig
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton import postgres
@@ -128,6 +128,11 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
         "customers": settings.customers,
         "as_of": settings.as_of.isoformat(),
         "seeding": "bulk" if settings.bulk_seeding else "orm",
+        **(
+            {}
+            if settings.orders_per_year == DEFAULT_ORDERS_PER_YEAR
+            else {"orders_per_year": settings.orders_per_year}
+        ),
     }
     erp_pid = state.get("erp", {}).get("pid")
     if not erp_running:
@@ -152,6 +157,7 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
                 seed=demo["seed"],
                 customers=demo["customers"],
                 as_of=date.fromisoformat(demo["as_of"]),
+                orders_per_year=demo.get("orders_per_year", DEFAULT_ORDERS_PER_YEAR),
             )
             write_dataset(generate(config), settings.demo_dir)
         if built:  # both systems must hold the same demo

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
+
 DEFAULT_DATABASE = "integration_demo"
 DEFAULT_CUSTOMERS = 50
 # Above this scale `seeding="auto"` writes the sales as rows (bulk_seed.py) instead of
@@ -56,6 +58,7 @@ class SandboxSettings:
     seed: int = 42
     as_of: date = field(default_factory=default_as_of)
     seeding: str = "auto"  # one of SEEDING_MODES
+    orders_per_year: float = DEFAULT_ORDERS_PER_YEAR  # the median customer's pace (DemoConfig)
     erp_user: str = "admin"
     # The sandbox's own throw-away credential; production passwords come from the environment.
     erp_password: str = field(

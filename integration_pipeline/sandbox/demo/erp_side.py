@@ -112,11 +112,13 @@ def _payments(invoiced_on: date, as_of: date, rng: random.Random) -> tuple[Payme
     return tuple(Payment(on=day, share=share) for day, share in plan if day < as_of)
 
 
-def _order_days(customer: TrueCustomer, as_of: date, rng: random.Random) -> list[date]:
+def _order_days(
+    customer: TrueCustomer, as_of: date, orders_per_year: float, rng: random.Random
+) -> list[date]:
     """A customer buys at its own pace (a Poisson process: a few buy often, most rarely) from
     the day it was acquired; a churned one stops 4 to 13 months before `as_of`. The pace and
     the silence are what the churn model has to learn from, as with real customers."""
-    per_year = rng.lognormvariate(math.log(1.5), 0.8)
+    per_year = rng.lognormvariate(math.log(orders_per_year), 0.8)
     stop = rng.randrange(120, 400) if customer.churned else 2
     last_day = as_of - timedelta(days=stop)
     day = min(customer.acquired_on, last_day - timedelta(days=1))
@@ -137,7 +139,7 @@ def make_sales(
     weights = [1 / (rank + 1) for rank in range(len(products))]  # a few best sellers
     sales = []
     for customer, party_code in customers:
-        for sale_date in _order_days(customer, config.as_of, rng):
+        for sale_date in _order_days(customer, config.as_of, config.orders_per_year, rng):
             chosen = rng.choices(products, weights=weights, k=rng.randrange(1, 4))
             lines = tuple(
                 SaleLine(

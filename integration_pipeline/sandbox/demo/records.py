@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+DEFAULT_ORDERS_PER_YEAR = 1.5
+
 
 @dataclass(frozen=True)
 class DemoConfig:
@@ -12,6 +14,9 @@ class DemoConfig:
     products: int = 30
     as_of: date = field(default_factory=lambda: date.today().replace(day=1))
     history_days: int = 730
+    # A customer's buying pace is drawn around this median (orders a year); the benchmarks
+    # raise it for an order history denser than the demo's.
+    orders_per_year: float = DEFAULT_ORDERS_PER_YEAR
 
 
 @dataclass(frozen=True)

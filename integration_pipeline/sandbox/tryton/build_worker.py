@@ -12,7 +12,7 @@ import time
 from datetime import date
 
 from integration_pipeline.sandbox.demo.generator import generate
-from integration_pipeline.sandbox.demo.records import DemoConfig
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR, DemoConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--customers", type=int, required=True)
     parser.add_argument("--as-of", type=date.fromisoformat, required=True)
+    parser.add_argument("--orders-per-year", type=float, default=DEFAULT_ORDERS_PER_YEAR)
     parser.add_argument("--bulk", action="store_true", help="write sales as rows (bulk_seed)")
     args = parser.parse_args(argv)
 
@@ -37,7 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     # proteus puts the bare database name into TRYTOND_DATABASE_URI, which would override the
     # configuration file's backend; given the server URI first, it only swaps the path.
     os.environ["TRYTOND_DATABASE_URI"] = args.database_uri
-    dataset = generate(DemoConfig(seed=args.seed, customers=args.customers, as_of=args.as_of))
+    dataset = generate(
+        DemoConfig(
+            seed=args.seed,
+            customers=args.customers,
+            as_of=args.as_of,
+            orders_per_year=args.orders_per_year,
+        )
+    )
     config = proteus_config.set_trytond(args.database, config_file=args.config)
     # Only now: importing Tryton modules picks the database backend from the configuration.
     from integration_pipeline.sandbox.tryton.business_setup import set_up_company

@@ -18,6 +18,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.sandbox.tryton import postgres
@@ -38,6 +39,7 @@ def template_key(settings: SandboxSettings, demo: dict | None = None) -> str:
             customers=demo["customers"],
             as_of=date.fromisoformat(demo["as_of"]),
             seeding=demo.get("seeding", "orm"),
+            orders_per_year=demo.get("orders_per_year", DEFAULT_ORDERS_PER_YEAR),
         )
     parts = [
         str(BUILD_FORMAT),
@@ -48,6 +50,12 @@ def template_key(settings: SandboxSettings, demo: dict | None = None) -> str:
         str(settings.customers),
         settings.as_of.isoformat(),
         "bulk" if settings.bulk_seeding else "orm",
+        # Left out at the default, so builds made before the option keep their key.
+        *(
+            []
+            if settings.orders_per_year == DEFAULT_ORDERS_PER_YEAR
+            else [str(settings.orders_per_year)]
+        ),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -103,6 +111,8 @@ def _run_build(settings: SandboxSettings, config: Path, database: str, progress:
                 str(settings.customers),
                 "--as-of",
                 settings.as_of.isoformat(),
+                "--orders-per-year",
+                str(settings.orders_per_year),
                 *(["--bulk"] if settings.bulk_seeding else []),
             ],
             env=env,
