@@ -9,8 +9,10 @@ import json
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
 
 from integration_pipeline.syncs.planning import PlannedWrite
+from integration_pipeline.warehouse.fingerprint import fingerprint
 
 OUTBOX = "sync.outbox"
 
@@ -40,39 +42,49 @@ def add_planned(
     """Insert the writes not planned before; supersede older pending rows of the same records.
     Returns how many rows were new."""
     ensure_outbox(connection)
+    if not writes:
+        return 0
     now = datetime.now(UTC).replace(tzinfo=None)
-    new = 0
+    unique = {w.idempotency_key: w for w in writes}.values()
+    planned = pa.table(
+        {
+            "idempotency_key": [w.idempotency_key for w in unique],
+            "record_key": [w.record_key for w in unique],
+            "operation": [w.operation for w in unique],
+            "payload": [json.dumps(w.payload, ensure_ascii=False) for w in unique],
+        }
+    )
+    # Set-based: two statements for the whole plan, not two per write.
+    connection.register("planned_writes", planned)
     connection.execute("BEGIN")
     try:
-        for write in writes:
-            connection.execute(
-                f"UPDATE {OUTBOX} SET status = 'superseded' WHERE entity = ? AND record_key = ? "
-                "AND status IN ('pending', 'held', 'failed') AND idempotency_key <> ?",
-                [entity, write.record_key, write.idempotency_key],
-            )
-            inserted = connection.execute(
-                f"INSERT INTO {OUTBOX} (idempotency_key, entity, target_system, target_object, "
-                "record_key, operation, payload, status, attempts, planned_run, planned_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT DO NOTHING "
-                "RETURNING 1",
-                [
-                    write.idempotency_key,
-                    entity,
-                    target_system,
-                    target_object,
-                    write.record_key,
-                    write.operation,
-                    json.dumps(write.payload, ensure_ascii=False),
-                    run_id,
-                    now,
-                ],
-            ).fetchall()
-            new += len(inserted)
+        connection.execute(
+            f"UPDATE {OUTBOX} o SET status = 'superseded' FROM planned_writes p "
+            "WHERE o.entity = ? AND o.record_key = p.record_key "
+            "AND o.status IN ('pending', 'held', 'failed') "
+            "AND o.idempotency_key <> p.idempotency_key",
+            [entity],
+        )
+        new = connection.execute(
+            f"INSERT INTO {OUTBOX} (idempotency_key, entity, target_system, target_object, "
+            "record_key, operation, payload, status, attempts, planned_run, planned_at) "
+            "SELECT idempotency_key, ?, ?, ?, record_key, operation, payload, 'pending', 0, "
+            "?, ? FROM planned_writes ON CONFLICT DO NOTHING RETURNING 1",
+            [entity, target_system, target_object, run_id, now],
+        ).fetchall()
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
-    return new
+    finally:
+        connection.unregister("planned_writes")
+    return len(new)
+
+
+def outbox_version(connection: duckdb.DuckDBPyConnection, entity: str) -> str:
+    """A fingerprint of the entity's outbox rows: it moves when any row is added or changes."""
+    ensure_outbox(connection)
+    return fingerprint(connection, OUTBOX, "entity = ?", (entity,))
 
 
 def pending(

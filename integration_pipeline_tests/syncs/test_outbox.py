@@ -1,0 +1,40 @@
+"""The outbox on a real DuckDB: planned writes land once, a newer plan supersedes an older
+unsent one, and what was sent stays as it was."""
+
+import duckdb
+
+from integration_pipeline.syncs.outbox import OUTBOX, add_planned, mark, outbox_version, pending
+from integration_pipeline.syncs.planning import PlannedWrite
+
+
+def _write(record: str, value: str) -> PlannedWrite:
+    return PlannedWrite(f"toy:{record}:{value}", record, "update", {"name": value})
+
+
+def _statuses(connection) -> dict[str, str]:
+    return dict(connection.execute(f"SELECT idempotency_key, status FROM {OUTBOX}").fetchall())
+
+
+def test_the_same_plan_twice_is_planned_once():
+    connection = duckdb.connect()
+    writes = [_write("1", "a"), _write("2", "b"), _write("2", "b")]
+    assert add_planned(connection, "toy", "crm", "companies", writes, "run-1") == 2
+    version = outbox_version(connection, "toy")
+    assert add_planned(connection, "toy", "crm", "companies", writes, "run-2") == 0
+    assert outbox_version(connection, "toy") == version
+    assert [w["record_key"] for w in pending(connection, "toy")] == ["1", "2"]
+
+
+def test_a_newer_plan_supersedes_the_unsent_one_only():
+    connection = duckdb.connect()
+    add_planned(connection, "toy", "crm", "companies", [_write("1", "a"), _write("2", "b")], "r1")
+    mark(connection, "toy:2:b", "sent", "r1")
+    newer = [_write("1", "a2"), _write("2", "b2")]
+    assert add_planned(connection, "toy", "crm", "companies", newer, "r2") == 2
+    assert _statuses(connection) == {
+        "toy:1:a": "superseded",
+        "toy:1:a2": "pending",
+        "toy:2:b": "sent",
+        "toy:2:b2": "pending",
+    }
+    assert add_planned(connection, "toy", "crm", "companies", [], "r3") == 0
