@@ -19,7 +19,7 @@ from integration_pipeline.connectors.hubspot.errors import (
     HubSpotError,
     HubSpotUnavailable,
 )
-from integration_pipeline.connectors.hubspot.governor import Governor
+from integration_pipeline.connectors.hubspot.governor import shared_governors
 
 BATCH_LIMIT = 100
 RETRYABLE = {429, 500, 502, 503, 504}
@@ -88,8 +88,9 @@ class HubSpotClient:
             headers={"Authorization": f"Bearer {token}"},
             limits=httpx.Limits(max_keepalive_connections=8, max_connections=16),
         )
-        self.governor = Governor(requests_per_10s, 10.0)
-        self.search_governor = Governor(searches_per_s, 1.0)
+        self.governor, self.search_governor = shared_governors(
+            base_url, token, requests_per_10s, searches_per_s
+        )
         self.max_retries, self.backoff_base_s, self.backoff_cap_s = (
             max_retries,
             backoff_base_s,

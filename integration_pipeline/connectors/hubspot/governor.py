@@ -6,6 +6,7 @@ X-HubSpot-RateLimit-Remaining header corrects the local view when other clients 
 same app's budget.
 """
 
+import hashlib
 import threading
 import time
 from collections import deque
@@ -62,3 +63,24 @@ class Governor:
             # (counting those would block slots for a whole window for nothing).
             if missing > OWN_SKEW:
                 self._sent.extend([now] * missing)
+
+
+_SHARED: dict[tuple, tuple[Governor, Governor]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_governors(
+    base_url: str, token: str, requests_per_10s: int, searches_per_s: int
+) -> tuple[Governor, Governor]:
+    """The (requests, searches) governors of one app's budget, shared by every client of this
+    process: the steps of a run each open their own client, and the budget is the app's."""
+    key = (
+        base_url.rstrip("/"),
+        hashlib.sha256(token.encode()).hexdigest(),
+        requests_per_10s,
+        searches_per_s,
+    )
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = (Governor(requests_per_10s, 10.0), Governor(searches_per_s, 1.0))
+        return _SHARED[key]
