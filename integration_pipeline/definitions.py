@@ -23,6 +23,7 @@ from integration_pipeline.assets.marts import mart_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.entities import ENTITY_SYNCS
 from integration_pipeline.orchestration.alerts import run_failure_alert
+from integration_pipeline.orchestration.reuse import with_code_version
 from integration_pipeline.orchestration.stock_moves import stock_moves_sensor
 from integration_pipeline.orchestration.won_deals import won_deals_sensor
 from integration_pipeline.quality.customer_checks import erp_customer_keys
@@ -90,20 +91,24 @@ orders_flow = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[
-        *erp_raw_assets,
-        *crm_raw_assets,
-        staging_erp_customers,
-        staging_erp_stock_levels,
-        staging_erp_party_credit,
-        staging_customer_records,
-        core_customers,
-        core_customer_merges,
-        customer_fields_compare,
-        *mart_assets,
-        erp_stock_forecasts,
-        *(asset for assets, _, _ in entity_syncs for asset in assets),
-    ],
+    # Code versions let Dagster derive data versions, by which unchanged steps are skipped
+    # (orchestration/reuse.py).
+    assets=with_code_version(
+        [
+            *erp_raw_assets,
+            *crm_raw_assets,
+            staging_erp_customers,
+            staging_erp_stock_levels,
+            staging_erp_party_credit,
+            staging_customer_records,
+            core_customers,
+            core_customer_merges,
+            customer_fields_compare,
+            *mart_assets,
+            erp_stock_forecasts,
+            *(asset for assets, _, _ in entity_syncs for asset in assets),
+        ]
+    ),
     asset_checks=[erp_customer_keys, customer_id_map_complete],
     jobs=[main_job, orders_flow, *sync_jobs.values()],
     sensors=[

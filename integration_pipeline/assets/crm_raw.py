@@ -11,6 +11,7 @@ from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities import crm_properties_written
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.crm_landing import CrmObject, land_crm_object
+from integration_pipeline.warehouse.fingerprint import extract_version
 
 # Each object type's own properties the pipeline reads, and the types it reads links to.
 CRM_OBJECTS = {
@@ -120,6 +121,7 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
             stats = client.stats
+            version = dg.DataVersion(extract_version(connection, f"crm.{object_type}"))
         context.log.info(
             f"crm.{object_type}: {report.mode}, {report.rows_read} read, "
             f"{report.rows_total} in all, {stats.requests} requests"
@@ -133,7 +135,8 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
                 "requests": stats.requests,
                 "retries": stats.retries,
                 "seconds": round(report.seconds, 3),
-            }
+            },
+            data_version=version,
         )
 
     return _extract

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.assets.erp_raw import erp_asset_key
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged
 from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.customer_fields_sql import (
     BASELINE,
@@ -32,6 +33,7 @@ COMPARE_KEY = dg.AssetKey(["sync", "customer_fields", "compare"])
     description="Customer fields changed on one side since the last sync go to the other; "
     "changed on both, the owner wins and the other value is kept in quality.conflicts.",
 )
+@reuse_when_unchanged
 def customer_fields_compare(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:

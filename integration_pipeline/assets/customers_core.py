@@ -7,10 +7,15 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
+from integration_pipeline.orchestration.reuse import (
+    reuse_check_when_unchanged,
+    reuse_when_unchanged,
+)
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
+from integration_pipeline.warehouse.fingerprint import fingerprints
 
 
 class MatchConfig(dg.Config):
@@ -28,6 +33,7 @@ class MatchConfig(dg.Config):
     ],
     description="Every customer record of the ERP and the CRM in one shape, as typed.",
 )
+@reuse_when_unchanged
 def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
         connection.execute(CUSTOMER_RECORDS)
@@ -36,9 +42,11 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
                 "SELECT system, count(*) FROM staging.customer_records GROUP BY 1"
             ).fetchall()
         )
+        version = fingerprints(connection, "staging.customer_records")
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
         metadata={"rows": sum(counts.values())}
-        | {f"{system}_records": n for system, n in sorted(counts.items())}
+        | {f"{system}_records": n for system, n in sorted(counts.items())},
     )
 
 
@@ -53,6 +61,7 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
     "records standardised (Persian text, digits, e-mails, E.164 phones, postal codes, national "
     "ids), matched within and across the systems with Splink, merged field by field.",
 )
+@reuse_when_unchanged
 def core_customers(
     context: dg.AssetExecutionContext, config: MatchConfig, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
@@ -74,7 +83,11 @@ def core_customers(
         write_table(connection, "core.customers", golden)
         write_table(connection, "core.customer_id_map", id_map)
         connection.execute(CUSTOMER_LINKS)
+        version = fingerprints(
+            connection, "core.customers", "core.customer_id_map", "core.customer_links"
+        )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
         metadata={
             "rows": len(golden),
             "records": len(records),
@@ -86,7 +99,7 @@ def core_customers(
             "invalid_emails": profile.invalid.get("email", 0),
             "invalid_phones": profile.invalid.get("phone", 0),
             "invalid_national_ids": profile.invalid.get("national_id", 0),
-        }
+        },
     )
 
 
@@ -96,6 +109,7 @@ def core_customers(
     description="Every active customer record of both systems is in the id map exactly once, "
     "and every golden customer has at least one record.",
 )
+@reuse_check_when_unchanged
 def customer_id_map_complete(warehouse: DuckDBResource) -> dg.AssetCheckResult:
     with warehouse.get_connection() as connection:
         missing, repeated, empty = connection.execute(
@@ -131,6 +145,7 @@ class MergeConfig(dg.Config):
     description="Duplicates found within one system, planned as merges there (CRM merge, "
     "Tryton party replacement) and carried out only when configured (`apply: true`).",
 )
+@reuse_when_unchanged
 def core_customer_merges(
     context: dg.AssetExecutionContext,
     config: MergeConfig,

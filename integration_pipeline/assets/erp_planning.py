@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY, erp_asset_key
 from integration_pipeline.assets.marts import AUTOMATION, DEMAND
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged
 from integration_pipeline.resources import TrytonErp
 
 WRITTEN = "marts.erp_forecasts_written"  # what Tryton holds now, so unchanged weeks are skipped
@@ -40,6 +41,7 @@ def weekly_quantities(rows: list[tuple[date, str, float]]) -> dict[date, dict[st
     description="The next weeks of the demand forecast as confirmed Tryton stock forecasts "
     "(one per week, replaced when the forecast changes), for Tryton's supply planning.",
 )
+@reuse_when_unchanged
 def erp_stock_forecasts(
     context: dg.AssetExecutionContext,
     config: ForecastWriteConfig,

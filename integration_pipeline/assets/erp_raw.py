@@ -10,6 +10,7 @@ from pydantic import Field
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
 from integration_pipeline.resources import ErpDatabase
 from integration_pipeline.warehouse.erp_landing import land_erp_table
+from integration_pipeline.warehouse.fingerprint import extract_version
 
 # A remote read can fail for passing reasons (a locked SQLite file, a restarting server).
 REMOTE_RETRY = dg.RetryPolicy(
@@ -56,6 +57,7 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 full_refresh=config.full_refresh,
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
+            version = dg.DataVersion(extract_version(connection, f"erp.{erp_table.name}"))
         context.log.info(
             f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
             f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"
@@ -71,7 +73,8 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 "watermark": f"{watermark.modified_at.isoformat()} #{watermark.last_id}"
                 if watermark
                 else "none",
-            }
+            },
+            data_version=version,
         )
 
     return _extract

@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.assets.erp_raw import erp_asset_key
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.warehouse.arrow_load import write_table
 
@@ -61,6 +62,7 @@ def _today(config: AsOf) -> date:
     "regression on ERP orders and CRM deals, validated on a later cutoff) and CLV per golden "
     "customer.",
 )
+@reuse_when_unchanged
 def churn_scores(
     context: dg.AssetExecutionContext, config: AsOf, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
@@ -108,6 +110,7 @@ def churn_scores(
     "stage, open deals, orders, invoices (open, overdue, paid), payments, credit, shipments in "
     "flight, churn risk and CLV (`integration-pipeline customer360 QUERY` looks one up).",
 )
+@reuse_when_unchanged
 def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResult:
     from integration_pipeline.analytics.customer360_sql import CUSTOMER_360 as SQL
     from integration_pipeline.analytics.customer360_sql import WITH_SCORES
@@ -161,6 +164,7 @@ def spend_file(config: KpiConfig) -> Path:
     "conversion, win rate, sales cycle, net profit margin, DSO, order-to-cash, and the "
     "integration's own figures; a missing value says why. Plots and a one-file HTML report.",
 )
+@reuse_when_unchanged
 def kpis(context: dg.AssetExecutionContext, config: KpiConfig, warehouse: DuckDBResource):
     from integration_pipeline.analytics.frames import kpi_inputs, read_spend
     from integration_pipeline.analytics.kpis import (
@@ -238,6 +242,7 @@ class DemandConfig(AsOf):
     "expects more; products with no history from the pipeline alone. With the backtest's "
     "WAPE against a naive seasonal forecast.",
 )
+@reuse_when_unchanged
 def demand_forecast(config: DemandConfig, warehouse: DuckDBResource) -> dg.MaterializeResult:
     from integration_pipeline.analytics.demand_plan import plan_demand
 
@@ -266,6 +271,7 @@ def demand_forecast(config: DemandConfig, warehouse: DuckDBResource) -> dg.Mater
     description="Next-best product per golden customer from co-purchase patterns (the best "
     "seller it lacks when it shares no basket).",
 )
+@reuse_when_unchanged
 def next_products(warehouse: DuckDBResource) -> dg.MaterializeResult:
     from integration_pipeline.analytics.frames import order_lines
     from integration_pipeline.analytics.next_product import next_best_products

@@ -5,6 +5,8 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.connectors.tryton.tables import tables_of
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged
+from integration_pipeline.warehouse.fingerprint import fingerprints
 from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
 
 
@@ -16,6 +18,7 @@ from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
     description="One row per ERP customer party: first e-mail, phone, address and national id, "
     "as typed (not yet normalised).",
 )
+@reuse_when_unchanged
 def staging_erp_customers(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
         connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
@@ -24,6 +27,8 @@ def staging_erp_customers(warehouse: DuckDBResource) -> dg.MaterializeResult:
             "SELECT count(*), count(*) - count(email_raw), count(*) - count(phone_raw) "
             "FROM staging.erp_customers"
         ).fetchone()
+        version = fingerprints(connection, "staging.erp_customers")
     return dg.MaterializeResult(
-        metadata={"rows": rows, "missing_email": missing_email, "missing_phone": missing_phone}
+        data_version=dg.DataVersion(version),
+        metadata={"rows": rows, "missing_email": missing_email, "missing_phone": missing_phone},
     )

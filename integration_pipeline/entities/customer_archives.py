@@ -49,6 +49,7 @@ CUSTOMER_ARCHIVES_TO_ERP = EntitySync(
         SELECT code AS key, json_object('active', active) AS properties
         FROM erp.party_party WHERE active
     """,
+    current_upstream=(("erp", "erp_party_party"),),
     id_property=None,
     archives=True,
     erp_writer="party_deactivations",

@@ -16,6 +16,7 @@ CUSTOMER_FIELDS_TO_ERP = EntitySync(
     upstream=(_DECIDED,),
     staging_sql="SELECT key, name FROM sync.customer_fields_to_erp_decided",
     current_sql="SELECT code AS key, json_object('name', name) AS properties FROM erp.party_party",
+    current_upstream=(("erp", "erp_party_party"),),
     id_property=None,
     erp_writer="party_fields",
     fields=(FieldMapping(source="name", target="name", owner="crm"),),

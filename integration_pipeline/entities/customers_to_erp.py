@@ -33,6 +33,7 @@ CUSTOMERS_TO_ERP = EntitySync(
         SELECT code AS key, json_object('name', name) AS properties
         FROM erp.party_party WHERE code LIKE 'G%'
     """,
+    current_upstream=(("erp", "erp_party_party"),),
     id_property=None,
     write_once=True,
     erp_writer="parties",

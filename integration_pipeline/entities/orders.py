@@ -101,6 +101,7 @@ ORDERS = EntitySync(
         WHERE reference LIKE 'hubspot-deal:%'
           AND state IN ('confirmed', 'processing', 'done', 'cancelled')
     """,
+    current_upstream=(("erp", "erp_sale_sale"),),
     id_property=None,
     write_once=True,
     erp_writer="sales",

@@ -4,7 +4,7 @@ a job and a schedule; adding an entity is adding a spec."""
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 System = Literal["crm", "erp"]
 
@@ -63,6 +63,9 @@ class EntitySync(BaseModel):
     # environment as INTEGRATION_PIPELINE_<SYNC NAME>_<PARAMETER NAME> (upper case).
     parameters: dict[str, str] = Field(default_factory=dict)
     current_sql: str  # DuckDB SELECT: `key` and `properties` (JSON) of the target as extracted
+    # Asset keys `current_sql` reads, so the plan runs again when the target changed; for a
+    # CRM target it is the object's extract unless given.
+    current_upstream: tuple[tuple[str, ...], ...] = ()
     # The target's unique property holding `key` (records are upserted by it); None: `key` is
     # the target record's own id (records are updated, never created).
     id_property: str | None
@@ -82,6 +85,17 @@ class EntitySync(BaseModel):
     # The target's copy must not be older than this (a freshness policy on the apply stage).
     fresh_within_minutes: int | None = None
     group: str  # the UI group the assets appear in
+
+    @model_validator(mode="after")
+    def _target_reads_named(self) -> "EntitySync":
+        if self.target_system == "erp" and not self.current_upstream:
+            raise ValueError(f"{self.name}: name the ERP tables current_sql reads")
+        return self
+
+    @property
+    def target_reads(self) -> tuple[tuple[str, ...], ...]:
+        """The asset keys of the target as extracted (what `current_sql` reads)."""
+        return self.current_upstream or (("crm", self.target_object),)
 
 
 def parameter_values(spec: EntitySync, environ: dict[str, str]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from integration_pipeline.orchestration.reuse import reuse_check_when_unchanged
 from integration_pipeline.quality.gx_runner import run_suite
 
 
@@ -11,6 +12,7 @@ from integration_pipeline.quality.gx_runner import run_suite
     blocking=True,
     description="Every ERP customer has a unique party id and code, and a name (GX suite).",
 )
+@reuse_check_when_unchanged
 def erp_customer_keys(warehouse: DuckDBResource) -> dg.AssetCheckResult:
     import great_expectations as gx
 

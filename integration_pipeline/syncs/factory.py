@@ -16,8 +16,10 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities.spec import EntitySync, parameter_values
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged, reused
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.fingerprint import fingerprint
 
 
 class ApplyConfig(dg.Config):
@@ -54,6 +56,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         deps=[dg.AssetKey(list(k)) for k in spec.upstream],
         description=f"{spec.name}: {spec.description} Staged rows that pass the row rules.",
     )
+    @reuse_when_unchanged
     def _staged(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
         from integration_pipeline.quality.gx_runner import run_suite
         from integration_pipeline.quality.quarantine import quarantine
@@ -69,6 +72,14 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
             good = frame[~frame["key"].isin(bad_keys) & frame["key"].notna()]
             quarantine(connection, spec.name, [vars(b) for b in bad], context.run_id)
             write_table(connection, f"sync.{spec.name}_staged", good)
+            # Its content is its data version: the plan runs again only when the rows moved.
+            version = fingerprint(connection, f"sync.{spec.name}_staged") + fingerprint(
+                connection,
+                "(SELECT entity, record_key, rule, field, value_masked, message "
+                "FROM quality.quarantine)",
+                "entity = ?",
+                (spec.name,),
+            )
         import great_expectations as gx
 
         outcomes = run_suite(
@@ -82,6 +93,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         failed = [f"{o.expectation}: {o.unexpected_count}" for o in outcomes if not o.success]
         share = len(bad_keys) / len(frame) if len(frame) else 0.0
         yield dg.MaterializeResult(
+            data_version=dg.DataVersion(version),
             metadata={
                 "rows": len(good),
                 "quarantined": len(bad),
@@ -120,12 +132,13 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
         key=_key(spec, "plan"),
         group_name=spec.group,
         kinds={"duckdb"},
-        deps=[_key(spec, "staged")],
+        deps=[_key(spec, "staged"), *(dg.AssetKey(list(k)) for k in spec.target_reads)],
         description=f"{spec.name}: the writes the {spec.target_system.upper()} needs, "
         "planned into the outbox (sync.outbox) with idempotency keys before anything is sent.",
     )
+    @reuse_when_unchanged
     def _plan(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
-        from integration_pipeline.syncs.outbox import add_planned
+        from integration_pipeline.syncs.outbox import add_planned, outbox_version
         from integration_pipeline.syncs.planning import plan_writes
 
         with warehouse.get_connection() as connection:
@@ -145,8 +158,11 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 writes,
                 context.run_id,
             )
+            version = outbox_version(connection, spec.name)
         operations = Counter(w.operation for w in writes)
         return dg.MaterializeResult(
+            # The outbox's state: the apply runs again only when the plan added to it.
+            data_version=dg.DataVersion(version),
             metadata={
                 "rows": len(writes),
                 "creates": operations["create"],
@@ -154,7 +170,7 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 "archives": operations["archive"],
                 "unchanged": len(rows) - len(writes),
                 "new_outbox_rows": new,
-            }
+            },
         )
 
     return _plan
@@ -173,8 +189,17 @@ def _dry_run(spec: EntitySync, waiting: list[dict], check_name: str) -> dg.Mater
     )
 
 
-def _sent(counts: dict[str, int], check_name: str, problems: list[str], checked: int):
+def _sent(
+    counts: dict[str, int],
+    check_name: str,
+    problems: list[str],
+    checked: int,
+    version: dg.DataVersion,
+) -> dg.MaterializeResult:
+    # The data version is the outbox's state: the steps reading what was sent (the order
+    # status, the deal tasks) run again only when it moved.
     return dg.MaterializeResult(
+        data_version=version,
         metadata={"rows": counts.get("sent", 0)} | {k: v for k, v in counts.items() if k != "sent"},
         check_results=[
             dg.AssetCheckResult(
@@ -225,7 +250,7 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
             erp: TrytonErp,
         ):
             from integration_pipeline.syncs.apply_erp import ERP_WRITERS
-            from integration_pipeline.syncs.outbox import pending
+            from integration_pipeline.syncs.outbox import outbox_version, pending
 
             erp_writer = ERP_WRITERS[spec.erp_writer]
             with warehouse.get_connection() as connection:
@@ -233,10 +258,14 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 if config.dry_run:
                     yield _dry_run(spec, waiting, reconcile.name)
                     return
+                if not waiting and (standing := reused(context)):
+                    yield standing
+                    return
                 writer = erp.writer()
                 counts = erp_writer.send(connection, writer, waiting, context.run_id)
+                version = dg.DataVersion(outbox_version(connection, spec.name))
             duplicates = erp_writer.repeated(writer, waiting)
-            yield _sent(counts, reconcile.name, duplicates, len(waiting))
+            yield _sent(counts, reconcile.name, duplicates, len(waiting), version)
 
         return _apply_to_erp
 
@@ -248,18 +277,22 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
         crm: HubSpotResource,
     ):
         from integration_pipeline.syncs.apply_crm import ensure_target_properties, send_pending
-        from integration_pipeline.syncs.outbox import pending
+        from integration_pipeline.syncs.outbox import outbox_version, pending
 
         with warehouse.get_connection() as connection:
             waiting = pending(connection, spec.name)
             if config.dry_run:
                 yield _dry_run(spec, waiting, reconcile.name)
                 return
+            if not waiting and (standing := reused(context)):
+                yield standing
+                return
             with crm.client() as client:
                 ensure_target_properties(client, spec)
                 counts = send_pending(connection, client, spec, waiting, context.run_id)
                 mismatches = _read_back_mismatches(client, spec, waiting)
-        yield _sent(counts, reconcile.name, mismatches, len(waiting))
+            version = dg.DataVersion(outbox_version(connection, spec.name))
+        yield _sent(counts, reconcile.name, mismatches, len(waiting), version)
 
     return _apply_to_crm
 
