@@ -2,19 +2,23 @@
 changed, then a run with no change (issue #5: incremental ≤ 5 % of the full run's wall
 time, no change ≤ 2 %).
 
-    .venv/bin/python -m bench.sync_runs [--customers 1000] [--change-share 0.01] [--seed 11]
-                                        [--settle-minutes 5.5]
+    .venv/bin/python -m bench.sync_runs [--customers 1000] [--orders-per-year 1.5]
+                                        [--change-share 0.01] [--seed 11] [--settle-minutes 5.5]
 
 A private sandbox (a temporary data folder, free ports, an empty Dagster instance) at the
-given scale, brought up first and not timed. Each run is `integration-pipeline demo` (the
-sandbox already up, so it goes straight to the main job, in one process); its wall time
-and the peak resident memory of that process are recorded. Between the first and second
-run, `--change-share` of the CRM companies, contacts and deals and of the ERP parties are
-changed (names, deal amounts) through the systems' APIs. Before each run the bench waits
-`--settle-minutes`: the extracts re-read what changed within their overlap (5 minutes)
-before the newest change they hold, so right after seeding (or after the previous run's
-own writes) everything would be read again, which a schedule slower than the overlap
-never sees. Results are kept by scale in bench/results/sync_runs.json.
+given scale, brought up first and not timed (`--orders-per-year` sets the order history's
+density: 8.5 gives ~10 ERP sales a customer). Each run is `integration-pipeline demo` (the
+sandbox already up, so it goes straight to the main job, in one process); its wall time, the
+peak resident memory of that process, and how many steps computed and how many found their
+inputs unchanged (orchestration/reuse.py) are recorded. Between the first and second run,
+`--change-share` of the CRM companies, contacts and deals and of the ERP parties are changed
+(names, deal amounts) through the systems' APIs. The third run has no change at the sources
+but what the second run wrote to them (read back, as every write is: it changes the records);
+a fourth, "quiet", has none at all. Before each run the bench waits `--settle-minutes`: the
+extracts re-read what changed within their overlap (5 minutes) before the newest change they
+hold, so right after seeding (or after the previous run's own writes) everything would be
+read again, which a schedule slower than the overlap never sees. Results are kept by scale
+in bench/results/sync_runs.json.
 """
 
 import argparse
@@ -35,6 +39,8 @@ import duckdb
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.tryton.session import TrytonSession
+from integration_pipeline.orchestration.reuse import REUSED_FROM
+from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
 from integration_pipeline.sandbox.processes import free_port
 
 RESULTS = Path(__file__).parent / "results" / "sync_runs.json"
@@ -120,7 +126,21 @@ def _counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def measure(customers: int, share: float, seed: int, settle_minutes: float) -> dict:
+def _steps(home: Path) -> dict[str, int]:
+    """Of the latest run's materializations: how many computed, how many were reused."""
+    os.environ["DAGSTER_HOME"] = str(home)
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        (run,) = instance.get_runs(limit=1)
+        events = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        reused = sum(REUSED_FROM in e.asset_materialization.metadata for e in events)
+    return {"materialized": len(events), "reused": reused, "computed": len(events) - reused}
+
+
+def measure(
+    customers: int, orders_per_year: float, share: float, seed: int, settle_minutes: float
+) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     data, home = folder / "data", folder / "dagster"
     home.mkdir()
@@ -136,17 +156,26 @@ def measure(customers: int, share: float, seed: int, settle_minutes: float) -> d
     ]
     try:
         print(f"sandbox with {customers} customers …", flush=True)
-        up_s, _, _ = _cli("sandbox", "up", *options, "--customers", str(customers), env=env)
+        density = ["--orders-per-year", str(orders_per_year)]
+        up_s, _, _ = _cli(
+            "sandbox", "up", *options, "--customers", str(customers), *density, env=env
+        )
         described = json.loads(_cli("sandbox", "status", "--json", *options[:2], env=env)[2])
         runs = {}
-        for name in ("full", "incremental", "no_change"):
+        for name in ("full", "incremental", "no_change", "quiet"):
             print(f"settling {settle_minutes} min …", flush=True)
             time.sleep(settle_minutes * 60)
             if name == "incremental":
                 changed = _change(described, data / "warehouse.duckdb", share, seed)
                 print(f"changed {changed}", flush=True)
-            seconds, peak_mb, _ = _cli("demo", *options, "--customers", str(customers), env=env)
-            runs[name] = {"seconds": round(seconds, 1), "peak_rss_mb_so_far": peak_mb}
+            seconds, peak_mb, _ = _cli(
+                "demo", *options, "--customers", str(customers), *density, env=env
+            )
+            runs[name] = {
+                "seconds": round(seconds, 1),
+                "peak_rss_mb_so_far": peak_mb,
+                "steps": _steps(home),
+            }
             print(f"{name}: {runs[name]}", flush=True)
         counts = _counts(data / "warehouse.duckdb")
     finally:
@@ -160,6 +189,7 @@ def measure(customers: int, share: float, seed: int, settle_minutes: float) -> d
     full = runs["full"]["seconds"]
     return {
         "customers": customers,
+        "orders_per_year": orders_per_year,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "change_share": share,
         "settle_minutes": settle_minutes,
@@ -169,20 +199,29 @@ def measure(customers: int, share: float, seed: int, settle_minutes: float) -> d
         "runs": runs,
         "incremental_share_of_full": round(runs["incremental"]["seconds"] / full, 3),
         "no_change_share_of_full": round(runs["no_change"]["seconds"] / full, 3),
+        "quiet_share_of_full": round(runs["quiet"]["seconds"] / full, 3),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--orders-per-year", type=float, default=DEFAULT_ORDERS_PER_YEAR)
     parser.add_argument("--change-share", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--settle-minutes", type=float, default=5.5)
     args = parser.parse_args()
-    result = measure(args.customers, args.change_share, args.seed, args.settle_minutes)
+    result = measure(
+        args.customers, args.orders_per_year, args.change_share, args.seed, args.settle_minutes
+    )
     print(json.dumps(result, indent=2), flush=True)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
-    kept = [r for r in previous["runs"] if r["customers"] != args.customers]
+    kept = [
+        r
+        for r in previous["runs"]
+        if (r["customers"], r.get("orders_per_year", DEFAULT_ORDERS_PER_YEAR))
+        != (args.customers, args.orders_per_year)
+    ]
     RESULTS.write_text(
         json.dumps(
             {
