@@ -1,10 +1,11 @@
 """Skip the work of a step whose inputs did not change: what makes a no-change run cheap.
 
 Dagster's data versions carry it. Every extract reports a fingerprint of the table it holds
-as its data version (the same rows: the same version, however many were re-read). Every
-other asset has a code version (a hash of this package's source and settings), so Dagster
-gives it a logical data version (a hash of its code version and its inputs' data versions)
-and records, with each materialization, which input versions it was made from.
+as its data version (the same rows: the same version, however many were re-read), and so do
+the steps that write warehouse tables for theirs. Every asset has a code version (a hash of
+this package's source and settings), so Dagster gives the others a logical data version (a
+hash of the code version and the inputs' data versions), and it records, with each
+materialization, which input versions it was made from.
 
 A step whose last materialization was made today by the same code from the inputs' current
 data versions would compute the same again: `reused` returns a materialization that stands
@@ -109,6 +110,13 @@ def step_config(context: dg.AssetExecutionContext) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def with_step_config(context: dg.AssetExecutionContext, output):
+    """A freshly computed result, marked with the run config it was computed with."""
+    if not isinstance(output, dg.MaterializeResult):
+        return output
+    return copy(output, metadata={**(output.metadata or {}), STEP_CONFIG: step_config(context)})
+
+
 def reused(context: dg.AssetExecutionContext) -> dg.MaterializeResult | None:
     """A materialization standing for this step's when its inputs did not change, or None."""
     key = context.asset_key
@@ -168,15 +176,8 @@ def reuse_when_unchanged(compute: Callable) -> Callable:
         if standing is not None:
             yield standing
             return
-        result = compute(*args, **kwargs)
-        for output in _outputs(result):
-            if output is None:
-                output = dg.MaterializeResult()
-            if isinstance(output, dg.MaterializeResult):
-                output = copy(
-                    output, metadata={**(output.metadata or {}), STEP_CONFIG: step_config(context)}
-                )
-            yield output
+        for output in _outputs(compute(*args, **kwargs)):
+            yield with_step_config(context, output or dg.MaterializeResult())
 
     return _compute
 

@@ -16,7 +16,11 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities.spec import EntitySync, parameter_values
-from integration_pipeline.orchestration.reuse import reuse_when_unchanged, reused
+from integration_pipeline.orchestration.reuse import (
+    reuse_when_unchanged,
+    reused,
+    with_step_config,
+)
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.fingerprint import fingerprint
@@ -265,7 +269,9 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 counts = erp_writer.send(connection, writer, waiting, context.run_id)
                 version = dg.DataVersion(outbox_version(connection, spec.name))
             duplicates = erp_writer.repeated(writer, waiting)
-            yield _sent(counts, reconcile.name, duplicates, len(waiting), version)
+            yield with_step_config(
+                context, _sent(counts, reconcile.name, duplicates, len(waiting), version)
+            )
 
         return _apply_to_erp
 
@@ -292,7 +298,9 @@ def _apply_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 counts = send_pending(connection, client, spec, waiting, context.run_id)
                 mismatches = _read_back_mismatches(client, spec, waiting)
             version = dg.DataVersion(outbox_version(connection, spec.name))
-        yield _sent(counts, reconcile.name, mismatches, len(waiting), version)
+        yield with_step_config(
+            context, _sent(counts, reconcile.name, mismatches, len(waiting), version)
+        )
 
     return _apply_to_crm
 
