@@ -59,8 +59,18 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
 def _summarise(result, say: Say) -> None:
     import dagster as dg
 
+    from integration_pipeline.orchestration.reuse import REUSED_FROM
+
     rows: dict[str, list[str]] = defaultdict(list)
-    for event in result.get_asset_materialization_events():
+    events = result.get_asset_materialization_events()
+    reused = sum(
+        REUSED_FROM in e.step_materialization_data.materialization.metadata for e in events
+    )
+    say(
+        f"  steps: {len(events) - reused} computed, {reused} reused "
+        "(inputs unchanged since their last result)"
+    )
+    for event in events:
         materialization = event.step_materialization_data.materialization
         key = "/".join(materialization.asset_key.path[1:])
         count = materialization.metadata.get("rows")
