@@ -143,15 +143,23 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
     @reuse_when_unchanged
     def _plan(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
         from integration_pipeline.syncs.outbox import add_planned, outbox_version
+        from integration_pipeline.syncs.plan_state import compare_with_last_plan, remember_plan
         from integration_pipeline.syncs.planning import plan_writes
 
+        staged_table = f"sync.{spec.name}_staged"
         with warehouse.get_connection() as connection:
-            staged = connection.execute(f"SELECT * FROM sync.{spec.name}_staged").df()
+            compare_with_last_plan(connection, spec.name, staged_table, spec.current_sql)
+            staged = connection.execute(
+                f"SELECT s.* FROM {staged_table} s "
+                "JOIN plan_now n ON n.key = CAST(s.key AS VARCHAR) WHERE n.changed"
+            ).df()
             rows = staged.astype(object).where(staged.notna(), None).to_dict("records")
             current = {
                 str(key): json.loads(properties) if properties else {}
-                for key, properties in connection.execute(spec.current_sql).fetchall()
-                if key is not None
+                for key, properties in connection.execute(
+                    f"SELECT c.key, c.properties FROM ({spec.current_sql}) c "
+                    "JOIN plan_now n ON n.key = CAST(c.key AS VARCHAR) WHERE n.changed"
+                ).fetchall()
             }
             writes = plan_writes(spec, rows, current)
             new = add_planned(
@@ -162,6 +170,8 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 writes,
                 context.run_id,
             )
+            remember_plan(connection, spec.name)
+            (total,) = connection.execute(f"SELECT count(*) FROM {staged_table}").fetchone()
             version = outbox_version(connection, spec.name)
         operations = Counter(w.operation for w in writes)
         return dg.MaterializeResult(
@@ -172,7 +182,8 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 "creates": operations["create"],
                 "updates": operations["update"],
                 "archives": operations["archive"],
-                "unchanged": len(rows) - len(writes),
+                "compared": len(rows),  # the records whose staged row or target moved
+                "unchanged": total - len(writes),
                 "new_outbox_rows": new,
             },
         )
