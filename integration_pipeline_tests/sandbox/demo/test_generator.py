@@ -27,6 +27,13 @@ def test_scale_follows_the_customer_count():
     assert len(generate(CONFIG).customers) == 400
 
 
+def test_a_faster_buying_pace_makes_a_denser_order_history():
+    usual = generate(CONFIG)
+    dense = generate(DemoConfig(seed=3, customers=400, as_of=date(2026, 11, 1), orders_per_year=6))
+    assert dense.customers == usual.customers
+    assert len(dense.erp_sales) > 2.5 * len(usual.erp_sales)
+
+
 def test_true_customers_have_valid_identifiers_and_both_languages():
     dataset = generate(CONFIG)
     for customer in dataset.customers:
