@@ -116,8 +116,21 @@ class CrmStore:
 
     def _load_properties(self) -> None:
         self._properties = {t: {} for t in schema.OBJECT_TYPES}
-        for object_type, name, definition in self._db.execute("SELECT * FROM properties"):
+        for object_type, name, definition in self._db.execute(
+            "SELECT * FROM properties"
+        ).fetchall():
             self._properties[object_type][name] = json.loads(definition)
+            if self._properties[object_type][name].get("hasUniqueValue"):
+                self._index_unique(name)
+
+    def _index_unique(self, name: str) -> None:
+        """An index for a unique property's lookups (upserts by it, the uniqueness check), as
+        HubSpot has: without it each write scans every record of the type."""
+        if name.isidentifier():  # property names are; anything else is left unindexed
+            self._db.execute(
+                f"CREATE INDEX IF NOT EXISTS objects_unique_{name} ON objects (object_type, "
+                f"lower(json_extract(properties, '$.{name}'))) WHERE archived = 0"
+            )
 
     def properties(self, object_type: str) -> dict[str, dict[str, Any]]:
         return self._properties[object_type]
@@ -146,6 +159,8 @@ class CrmStore:
                 "INSERT INTO properties VALUES (?, ?, ?)", (object_type, name, json.dumps(stored))
             )
             self._properties[object_type][name] = stored
+            if stored["hasUniqueValue"]:
+                self._index_unique(name)
         return stored
 
     def delete_property(self, object_type: str, name: str) -> None:
