@@ -157,7 +157,7 @@ def _plan_asset(spec: EntitySync) -> dg.AssetsDefinition:
             current = {
                 str(key): json.loads(properties) if properties else {}
                 for key, properties in connection.execute(
-                    f"SELECT c.key, c.properties FROM ({spec.current_sql}) c "
+                    f"SELECT c.key, c.properties FROM ({spec.current_sql}) c(key, properties) "
                     "JOIN plan_now n ON n.key = CAST(c.key AS VARCHAR) WHERE n.changed"
                 ).fetchall()
             }

@@ -25,7 +25,7 @@ def compare_with_last_plan(
         ),
         target AS (
             SELECT CAST(c.key AS VARCHAR) AS key, hash(c.properties) AS current_hash
-            FROM ({current_sql}) c WHERE c.key IS NOT NULL
+            FROM ({current_sql}) c(key, properties) WHERE c.key IS NOT NULL
         ),
         now AS (
             SELECT coalesce(staged.key, target.key) AS key, staged_hash, current_hash
