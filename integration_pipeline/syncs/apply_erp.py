@@ -60,34 +60,57 @@ def _stock_hold(payload: dict) -> str | None:
     return f"stock cannot cover it (policy: {payload.get('stock_policy')}): {short}"
 
 
-def send_sales(
+Sender = Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]
+ChunkSender = Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str, Counter], None]
+
+
+def _chunked(send_chunk: ChunkSender) -> Sender:
+    """A sender: the outbox rows in batches of RECORDS_PER_CALL, each marked by `send_chunk`,
+    which counts the statuses it gives; returns the counts."""
+
+    def send(
+        connection: duckdb.DuckDBPyConnection,
+        writer: TrytonWriter,
+        rows: list[dict],
+        run_id: str,
+    ) -> dict[str, int]:
+        counts: Counter = Counter()
+        for chunk in batched(rows, RECORDS_PER_CALL):
+            send_chunk(connection, writer, chunk, run_id, counts)
+        return dict(counts)
+
+    return send
+
+
+def _place_sales(
     connection: duckdb.DuckDBPyConnection,
     writer: TrytonWriter,
-    rows: list[dict],
+    chunk: list[dict],
     run_id: str,
-) -> dict[str, int]:
-    counts: Counter = Counter()
-    for chunk in batched(rows, RECORDS_PER_CALL):
-        results = writer.place_sales([_sale(row["payload"]) for row in chunk])
-        for row, result in zip(chunk, results, strict=True):
-            status = _OUTBOX_STATUS[result.status]
-            mark(
-                connection,
-                row["idempotency_key"],
-                status,
-                run_id,
-                target_id=result.number,
-                message=result.message or None,
-                result={
-                    "status": result.status.value,
-                    "number": result.number,
-                    "state": result.state,
-                    "shipment_state": result.shipment_state,
-                    "invoice_state": result.invoice_state,
-                },
-            )
-            counts[status] += 1
-    return dict(counts)
+    counts: Counter,
+) -> None:
+    results = writer.place_sales([_sale(row["payload"]) for row in chunk])
+    for row, result in zip(chunk, results, strict=True):
+        status = _OUTBOX_STATUS[result.status]
+        mark(
+            connection,
+            row["idempotency_key"],
+            status,
+            run_id,
+            target_id=result.number,
+            message=result.message or None,
+            result={
+                "status": result.status.value,
+                "number": result.number,
+                "state": result.state,
+                "shipment_state": result.shipment_state,
+                "invoice_state": result.invoice_state,
+            },
+        )
+        counts[status] += 1
+
+
+send_sales = _chunked(_place_sales)
 
 
 def _party(code: str, payload: dict) -> PartyWrite:
@@ -111,37 +134,36 @@ def _party(code: str, payload: dict) -> PartyWrite:
     )
 
 
-def send_parties(
+def _upsert_parties(
     connection: duckdb.DuckDBPyConnection,
     writer: TrytonWriter,
-    rows: list[dict],
+    chunk: list[dict],
     run_id: str,
-) -> dict[str, int]:
-    counts: Counter = Counter()
-    for chunk in batched(rows, RECORDS_PER_CALL):
-        try:
-            ids = writer.upsert_parties([_party(r["record_key"], r["payload"]) for r in chunk])
-        except TrytonUserError:  # one bad party refuses the whole batch: go one by one
-            ids = {}
-            for row in chunk:
-                try:
-                    ids |= writer.upsert_parties([_party(row["record_key"], row["payload"])])
-                except TrytonUserError as error:
-                    mark(
-                        connection, row["idempotency_key"], "failed", run_id, message=error.message
-                    )
-                    counts["failed"] += 1
+    counts: Counter,
+) -> None:
+    try:
+        ids = writer.upsert_parties([_party(r["record_key"], r["payload"]) for r in chunk])
+    except TrytonUserError:  # one bad party refuses the whole batch: go one by one
+        ids = {}
         for row in chunk:
-            if row["record_key"] in ids:
-                mark(
-                    connection,
-                    row["idempotency_key"],
-                    "sent",
-                    run_id,
-                    target_id=str(ids[row["record_key"]]),
-                )
-                counts["sent"] += 1
-    return dict(counts)
+            try:
+                ids |= writer.upsert_parties([_party(row["record_key"], row["payload"])])
+            except TrytonUserError as error:
+                mark(connection, row["idempotency_key"], "failed", run_id, message=error.message)
+                counts["failed"] += 1
+    for row in chunk:
+        if row["record_key"] in ids:
+            mark(
+                connection,
+                row["idempotency_key"],
+                "sent",
+                run_id,
+                target_id=str(ids[row["record_key"]]),
+            )
+            counts["sent"] += 1
+
+
+send_parties = _chunked(_upsert_parties)
 
 
 def _record_found(
@@ -166,24 +188,14 @@ def _record_found(
         counts[status] += 1
 
 
-def _send_by_code(
-    write: Callable[[TrytonWriter, list[dict]], dict[str, int]],
-) -> Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]:
+def _send_by_code(write: Callable[[TrytonWriter, list[dict]], dict[str, int]]) -> Sender:
     """A sender for writes to existing parties by code: `write` a batch of outbox rows,
     getting back code → id of the parties it found."""
-
-    def send(
-        connection: duckdb.DuckDBPyConnection,
-        writer: TrytonWriter,
-        rows: list[dict],
-        run_id: str,
-    ) -> dict[str, int]:
-        counts: Counter = Counter()
-        for chunk in batched(rows, RECORDS_PER_CALL):
-            _record_found(connection, chunk, write(writer, chunk), run_id, counts)
-        return dict(counts)
-
-    return send
+    return _chunked(
+        lambda connection, writer, chunk, run_id, counts: _record_found(
+            connection, chunk, write(writer, chunk), run_id, counts
+        )
+    )
 
 
 send_deactivations = _send_by_code(
@@ -236,7 +248,7 @@ def _repeated(writer: TrytonWriter, model: str, field: str, values: list[str]) -
 @dataclass(frozen=True)
 class ErpWriter:
     # (connection, writer, the pending outbox rows, run id) -> counts per outcome
-    send: Callable[[duckdb.DuckDBPyConnection, TrytonWriter, list[dict], str], dict[str, int]]
+    send: Sender
     # outbox rows -> what the reconcile check reports (duplicates, parties left active)
     repeated: Callable[[TrytonWriter, list[dict]], list[str]]
 
