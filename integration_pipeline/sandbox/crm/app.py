@@ -335,8 +335,10 @@ class CrmApp:
         object_type = object_type_of(request)
         body = await read_json(request)
         types = {n: d.get("type", "string") for n, d in self.store.properties(object_type).items()}
+        groups, _, _, _ = search.check_request(body, self.config.search_cap)
+        since = search.modified_since(groups, schema.last_modified_property(object_type))
         total, page, next_offset = search.run(
-            self.store.all_active(object_type), body, types, self.config.search_cap
+            self.store.all_active(object_type, since), body, types, self.config.search_cap
         )
         wanted = body.get("properties") or []
         payload: dict[str, Any] = {

@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from integration_pipeline.sandbox.crm.errors import validation
-from integration_pipeline.sandbox.crm.values import comparable
+from integration_pipeline.sandbox.crm.values import comparable, to_epoch_ms
 
 MAX_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
 MAX_LIMIT, RESULT_CAP = 200, 10_000
@@ -62,6 +62,25 @@ def check_request(
             [{"message": "after + limit exceeds 10000", "code": "INVALID_PAGING"}],
         )
     return [g.get("filters") or [] for g in groups], sorts, limit, offset
+
+
+def modified_since(groups: list[list[dict]], last_modified: str) -> int | None:
+    """The earliest last-modified (epoch ms) a record can have and match, when every group
+    bounds it from below (an incremental read always does), else None. Lets the store read
+    only the recent records through an index, as HubSpot's search does, instead of all."""
+    bounds = []
+    for filters in groups:
+        lows = [
+            to_epoch_ms(str(f.get("value", "")))
+            for f in filters
+            if f["propertyName"] == last_modified
+            and f["operator"] in ("GT", "GTE", "EQ", "BETWEEN")
+        ]
+        lows = [low for low in lows if low is not None]
+        if not lows:
+            return None
+        bounds.append(max(lows))
+    return min(bounds) if bounds else None
 
 
 def _tokens(text: str) -> list[str]:

@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from integration_pipeline.sandbox.crm.errors import (
     not_found,
     validation,
 )
-from integration_pipeline.sandbox.crm.values import normalise, now_iso
+from integration_pipeline.sandbox.crm.values import iso_from_datetime, normalise, now_iso
 
 DDL = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -38,6 +39,7 @@ CREATE INDEX IF NOT EXISTS objects_email ON objects (
     object_type, lower(json_extract(properties, '$.email'))) WHERE archived = 0;
 CREATE INDEX IF NOT EXISTS objects_sku ON objects (
     object_type, lower(json_extract(properties, '$.hs_sku'))) WHERE archived = 0;
+CREATE INDEX IF NOT EXISTS objects_modified ON objects (object_type, archived, updated_at);
 """
 # The columns `_record` turns into a HubSpot record, in its order.
 RECORD_COLUMNS = "id, properties, created_at, updated_at, archived, archived_at"
@@ -340,11 +342,19 @@ class CrmStore:
         ).fetchall()
         return [self._record(r) for r in rows]
 
-    def all_active(self, object_type: str) -> list[dict]:
+    def all_active(self, object_type: str, modified_since_ms: int | None = None) -> list[dict]:
+        """Live records, or only those last modified at or after `modified_since_ms`
+        (`updated_at` is the last-modified property's value: both are stamped together, in
+        one fixed-width ISO form that sorts as time does)."""
+        since = (
+            ""
+            if modified_since_ms is None
+            else iso_from_datetime(datetime.fromtimestamp(modified_since_ms / 1000, UTC))
+        )
         rows = self._db.execute(
             f"SELECT {RECORD_COLUMNS} FROM objects "
-            "WHERE object_type = ? AND archived = 0 ORDER BY id",
-            (object_type,),
+            "WHERE object_type = ? AND archived = 0 AND updated_at >= ? ORDER BY id",
+            (object_type, since),
         ).fetchall()
         return [self._record(r) for r in rows]
 

@@ -2,6 +2,7 @@
 it scanned every record of the type before: 100,000 invoices took most of an hour)."""
 
 from integration_pipeline.sandbox.crm.store import CrmStore
+from integration_pipeline.sandbox.crm.values import to_epoch_ms
 
 
 def _plan(store: CrmStore, name: str) -> str:
@@ -26,3 +27,20 @@ def test_unique_properties_are_looked_up_by_index(tmp_path):
     # A restarted server indexes the unique properties it already has.
     reopened = CrmStore(tmp_path / "crm.sqlite")
     assert "<expr>=?" in _plan(reopened, "erp_invoice_id")
+
+
+def test_recent_records_are_read_through_the_last_modified_index(tmp_path):
+    store = CrmStore(tmp_path / "crm.sqlite")
+    old = store.insert("deals", {"dealname": "old"})
+    new = store.insert("deals", {"dealname": "new"})
+    store._db.execute(  # the first one last modified a year ago
+        "UPDATE objects SET updated_at = '2025-12-05T00:00:00.000Z' WHERE id = ?", (old["id"],)
+    )
+    since = to_epoch_ms("2026-01-01T00:00:00Z")
+    assert [r["id"] for r in store.all_active("deals", since)] == [new["id"]]
+    assert {r["id"] for r in store.all_active("deals")} == {old["id"], new["id"]}
+    (plan,) = store._db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM objects "
+        "WHERE object_type = 'deals' AND archived = 0 AND updated_at >= '2026'"
+    ).fetchall()
+    assert "objects_modified" in plan[-1]
