@@ -5,7 +5,7 @@ import duckdb
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.spec import EntitySync
-from integration_pipeline.syncs.outbox import mark
+from integration_pipeline.syncs.outbox import Outcome, mark
 from integration_pipeline.syncs.planning import ASSOCIATIONS
 
 
@@ -75,17 +75,17 @@ def _record(
     run_id: str,
 ) -> dict[str, int]:
     """Each outbox row's outcome: sent (with the CRM id `sent` gives its key) or failed."""
-    counts = {"sent": 0, "failed": 0}
+    outcomes = []
     for row in rows:
         key = row["record_key"]
         if key in sent:
-            mark(connection, row["idempotency_key"], "sent", run_id, target_id=sent[key])
-            counts["sent"] += 1
+            outcomes.append(Outcome(row["idempotency_key"], "sent", target_id=sent[key]))
         else:
             message = failures.get(key, "no result for this record in the CRM's answer")
-            mark(connection, row["idempotency_key"], "failed", run_id, message=message)
-            counts["failed"] += 1
-    return counts
+            outcomes.append(Outcome(row["idempotency_key"], "failed", message=message))
+    mark(connection, outcomes, run_id)
+    sent_count = sum(o.status == "sent" for o in outcomes)
+    return {"sent": sent_count, "failed": len(outcomes) - sent_count}
 
 
 def _associate(

@@ -22,7 +22,7 @@ from integration_pipeline.connectors.tryton.writes import (
     SaleWrite,
     TrytonWriter,
 )
-from integration_pipeline.syncs.outbox import mark
+from integration_pipeline.syncs.outbox import Outcome, mark
 
 # Records per Tryton call, sales and parties alike: batched sales (create/quote/confirm) ran
 # ~7x faster than one at a time (bench/tryton_extract.py).
@@ -82,6 +82,13 @@ def _chunked(send_chunk: ChunkSender) -> Sender:
     return send
 
 
+def _mark_counted(
+    connection: duckdb.DuckDBPyConnection, outcomes: list[Outcome], run_id: str, counts: Counter
+) -> None:
+    mark(connection, outcomes, run_id)
+    counts.update(o.status for o in outcomes)
+
+
 def _place_sales(
     connection: duckdb.DuckDBPyConnection,
     writer: TrytonWriter,
@@ -90,13 +97,10 @@ def _place_sales(
     counts: Counter,
 ) -> None:
     results = writer.place_sales([_sale(row["payload"]) for row in chunk])
-    for row, result in zip(chunk, results, strict=True):
-        status = _OUTBOX_STATUS[result.status]
-        mark(
-            connection,
+    outcomes = [
+        Outcome(
             row["idempotency_key"],
-            status,
-            run_id,
+            _OUTBOX_STATUS[result.status],
             target_id=result.number,
             message=result.message or None,
             result={
@@ -107,7 +111,9 @@ def _place_sales(
                 "invoice_state": result.invoice_state,
             },
         )
-        counts[status] += 1
+        for row, result in zip(chunk, results, strict=True)
+    ]
+    _mark_counted(connection, outcomes, run_id, counts)
 
 
 send_sales = _chunked(_place_sales)
@@ -141,6 +147,7 @@ def _upsert_parties(
     run_id: str,
     counts: Counter,
 ) -> None:
+    outcomes = []
     try:
         ids = writer.upsert_parties([_party(r["record_key"], r["payload"]) for r in chunk])
     except TrytonUserError:  # one bad party refuses the whole batch: go one by one
@@ -149,18 +156,13 @@ def _upsert_parties(
             try:
                 ids |= writer.upsert_parties([_party(row["record_key"], row["payload"])])
             except TrytonUserError as error:
-                mark(connection, row["idempotency_key"], "failed", run_id, message=error.message)
-                counts["failed"] += 1
-    for row in chunk:
-        if row["record_key"] in ids:
-            mark(
-                connection,
-                row["idempotency_key"],
-                "sent",
-                run_id,
-                target_id=str(ids[row["record_key"]]),
-            )
-            counts["sent"] += 1
+                outcomes.append(Outcome(row["idempotency_key"], "failed", message=error.message))
+    outcomes += [
+        Outcome(row["idempotency_key"], "sent", target_id=str(ids[row["record_key"]]))
+        for row in chunk
+        if row["record_key"] in ids
+    ]
+    _mark_counted(connection, outcomes, run_id, counts)
 
 
 send_parties = _chunked(_upsert_parties)
@@ -174,18 +176,16 @@ def _record_found(
     counts: Counter,
 ) -> None:
     """Sent for the rows whose party was found (the writer wrote it), failed for the rest."""
+    outcomes = []
     for row in rows:
         party = found.get(row["record_key"])
-        status = "sent" if party is not None else "failed"
-        mark(
-            connection,
-            row["idempotency_key"],
-            status,
-            run_id,
-            target_id=str(party) if party is not None else None,
-            message=None if party is not None else "no ERP party has this code",
-        )
-        counts[status] += 1
+        if party is not None:
+            outcomes.append(Outcome(row["idempotency_key"], "sent", target_id=str(party)))
+        else:
+            outcomes.append(
+                Outcome(row["idempotency_key"], "failed", message="no ERP party has this code")
+            )
+    _mark_counted(connection, outcomes, run_id, counts)
 
 
 def _send_by_code(write: Callable[[TrytonWriter, list[dict]], dict[str, int]]) -> Sender:

@@ -6,6 +6,7 @@ plan for the same record supersedes an older pending one, so stale values are ne
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
@@ -104,26 +105,45 @@ def pending(
     ]
 
 
-def mark(
-    connection: duckdb.DuckDBPyConnection,
-    idempotency_key: str,
-    status: str,
-    run_id: str,
-    target_id: str | None = None,
-    message: str | None = None,
-    result: dict | None = None,
-) -> None:
-    """`status`: sent, held (the target refused for now: retried every run), failed."""
-    connection.execute(
-        f"UPDATE {OUTBOX} SET status = ?, attempts = attempts + 1, target_id = ?, message = ?, "
-        "applied_run = ?, applied_at = ?, result = ? WHERE idempotency_key = ?",
-        [
-            status,
-            target_id,
-            message,
-            run_id,
-            datetime.now(UTC).replace(tzinfo=None),
-            json.dumps(result, ensure_ascii=False, default=str) if result else None,
-            idempotency_key,
-        ],
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one sent outbox row."""
+
+    idempotency_key: str
+    status: str  # sent, held (the target refused for now: retried every run), failed
+    target_id: str | None = None
+    message: str | None = None
+    result: dict | None = None
+
+
+def mark(connection: duckdb.DuckDBPyConnection, outcomes: list[Outcome], run_id: str) -> None:
+    """Record the outcomes of a batch, in one statement (one per row cost ~1.3 ms each: two
+    minutes of an apply of 100,000 invoices)."""
+    if not outcomes:
+        return
+    marked = pa.table(
+        {
+            "idempotency_key": [o.idempotency_key for o in outcomes],
+            "status": [o.status for o in outcomes],
+            "target_id": pa.array([o.target_id for o in outcomes], pa.string()),
+            "message": pa.array([o.message for o in outcomes], pa.string()),
+            "result": pa.array(
+                [
+                    json.dumps(o.result, ensure_ascii=False, default=str) if o.result else None
+                    for o in outcomes
+                ],
+                pa.string(),
+            ),
+        }
     )
+    connection.register("marked_outcomes", marked)
+    try:
+        connection.execute(
+            f"UPDATE {OUTBOX} o SET status = m.status, attempts = o.attempts + 1, "
+            "target_id = m.target_id, message = m.message, applied_run = ?, applied_at = ?, "
+            "result = m.result FROM marked_outcomes m "
+            "WHERE o.idempotency_key = m.idempotency_key",
+            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
+    finally:
+        connection.unregister("marked_outcomes")

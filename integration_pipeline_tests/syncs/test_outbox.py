@@ -3,7 +3,14 @@ unsent one, and what was sent stays as it was."""
 
 import duckdb
 
-from integration_pipeline.syncs.outbox import OUTBOX, add_planned, mark, outbox_version, pending
+from integration_pipeline.syncs.outbox import (
+    OUTBOX,
+    Outcome,
+    add_planned,
+    mark,
+    outbox_version,
+    pending,
+)
 from integration_pipeline.syncs.planning import PlannedWrite
 
 
@@ -28,7 +35,7 @@ def test_the_same_plan_twice_is_planned_once():
 def test_a_newer_plan_supersedes_the_unsent_one_only():
     connection = duckdb.connect()
     add_planned(connection, "toy", "crm", "companies", [_write("1", "a"), _write("2", "b")], "r1")
-    mark(connection, "toy:2:b", "sent", "r1")
+    mark(connection, [Outcome("toy:2:b", "sent", target_id="9")], "r1")
     newer = [_write("1", "a2"), _write("2", "b2")]
     assert add_planned(connection, "toy", "crm", "companies", newer, "r2") == 2
     assert _statuses(connection) == {
@@ -38,3 +45,25 @@ def test_a_newer_plan_supersedes_the_unsent_one_only():
         "toy:2:b2": "pending",
     }
     assert add_planned(connection, "toy", "crm", "companies", [], "r3") == 0
+
+
+def test_a_batch_of_outcomes_is_recorded_row_by_row():
+    connection = duckdb.connect()
+    add_planned(connection, "toy", "crm", "companies", [_write("1", "a"), _write("2", "b")], "r1")
+    mark(
+        connection,
+        [
+            Outcome("toy:1:a", "sent", target_id="101", result={"state": "done"}),
+            Outcome("toy:2:b", "failed", message="refused"),
+        ],
+        "r2",
+    )
+    rows = connection.execute(
+        f"SELECT idempotency_key, status, attempts, target_id, message, applied_run, result "
+        f"FROM {OUTBOX} ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("toy:1:a", "sent", 1, "101", None, "r2", '{"state": "done"}'),
+        ("toy:2:b", "failed", 1, None, "refused", "r2", None),
+    ]
+    assert [w["record_key"] for w in pending(connection, "toy")] == ["2"]  # retried
