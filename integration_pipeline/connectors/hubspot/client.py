@@ -115,16 +115,16 @@ class HubSpotClient:
         governor = self.search_governor if path.endswith("/search") else self.governor
         for attempt in range(self.max_retries + 1):
             before = governor.waited_s
-            governor.acquire()
+            slot = governor.acquire()
             self.stats.paced_s += governor.waited_s - before
             self.stats.requests += 1
-            sent = time.monotonic()
             try:
                 response = self._http.request(method, path, json=json, params=params)
             except httpx.TransportError as error:  # timeouts, resets, refused connections
+                governor.answered(slot)
                 failure: Exception | httpx.Response = error
             else:
-                governor.observe_latency(time.monotonic() - sent)
+                governor.answered(slot)
                 if response.status_code == 401:
                     raise HubSpotAuthError(401, _message(response), _body(response))
                 remaining = response.headers.get("X-HubSpot-RateLimit-Remaining")
