@@ -1,8 +1,11 @@
 """Landing one CRM object type in the warehouse (`crm.<type>`): in full, or by cursor.
 
-Incremental: the records changed since the newest change the table holds (less an overlap
-against late writes; re-read rows replace themselves by id), with their associations, and
-the records archived since the newest archive it holds. HubSpot has no feed of association
+Incremental: the records changed since the previous read began (less an overlap against
+writes that show in search late; re-read rows replace themselves by id), with their
+associations, and the records archived since the newest archive it holds. The previous read's
+start, not the newest change held, anchors the overlap: a table whose records all came in one
+burst (seeded line items) would otherwise have the burst's last minutes read again on every
+run, however long ago it was. HubSpot has no feed of association
 changes, and a new link does not touch the records' last-modified date; but links are
 undirected, so the changed records' links are written onto the records they point at too
 (a new line item on an old deal shows on the deal). A link removed between two records
@@ -13,7 +16,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -24,6 +27,7 @@ from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
 from integration_pipeline.warehouse.arrow_load import merge_batches, replace_table, transaction
 
 LANDING_ROWS = 5_000  # records per Arrow batch written to DuckDB
+READS = "meta.crm_reads"  # per object type: when its last landing began to read
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,19 @@ def land_crm_object(
     full_refresh: bool,
     overlap: timedelta,
 ) -> CrmLanding:
-    started = time.monotonic()
-    target = f"crm.{crm_object.object_type}"
-    since = None if full_refresh else _newest(connection, target, "updated_at")
-    if since is None:
+    started, read_at = time.monotonic(), datetime.now(UTC)
+    object_type = crm_object.object_type
+    target = f"crm.{object_type}"
+    _ensure_reads(connection)
+    newest = None if full_refresh else _newest(connection, target, "updated_at")
+    if newest is None:
         rows = replace_table(connection, target, SCHEMA, _batches(_everything(client, crm_object)))
+        # Not in replace_table's transaction: a crash between the two only means the next
+        # read starts from the newest change held, as before reads were recorded.
+        _store_read(connection, object_type, read_at)
         return CrmLanding("full", rows, rows, 0, time.monotonic() - started)
+    # Warehouses landed before reads were recorded start from the newest change they hold.
+    since = _previous_read(connection, object_type) or newest
     changed = _changed(client, crm_object, since - overlap)
     archived_since = _newest(connection, target, "archived_at")
     archived = _archived(client, crm_object, archived_since - overlap if archived_since else None)
@@ -75,8 +86,29 @@ def land_crm_object(
             for to_type in crm_object.linked_from
             if to_type in landed
         )
+        _store_read(connection, object_type, read_at)
     (total,) = connection.execute(f"SELECT count(*) FROM {target}").fetchone()
     return CrmLanding("incremental", rows, total, patched, time.monotonic() - started)
+
+
+def _ensure_reads(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS {READS} (object_type VARCHAR PRIMARY KEY, read_at TIMESTAMPTZ)"
+    )
+
+
+def _previous_read(connection: duckdb.DuckDBPyConnection, object_type: str) -> datetime | None:
+    row = connection.execute(
+        f"SELECT read_at FROM {READS} WHERE object_type = ?", [object_type]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _store_read(connection: duckdb.DuckDBPyConnection, object_type: str, read_at: datetime) -> None:
+    """When this landing's read began (our clock: its skew from HubSpot's is far inside the
+    overlap)."""
+    connection.execute(f"INSERT OR REPLACE INTO {READS} VALUES (?, ?)", [object_type, read_at])
 
 
 def _batches(records: Iterable[dict]):
