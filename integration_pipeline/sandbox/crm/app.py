@@ -335,11 +335,17 @@ class CrmApp:
         object_type = object_type_of(request)
         body = await read_json(request)
         types = {n: d.get("type", "string") for n, d in self.store.properties(object_type).items()}
-        groups, _, _, _ = search.check_request(body, self.config.search_cap)
-        since = search.modified_since(groups, schema.last_modified_property(object_type))
-        total, page, next_offset = search.run(
-            self.store.all_active(object_type, since), body, types, self.config.search_cap
-        )
+        groups, _, limit, offset = search.check_request(body, self.config.search_cap)
+        last_modified = schema.last_modified_property(object_type)
+        window = search.sql_window(body, groups, last_modified)
+        if window is not None:
+            total, page = self.store.search_window(object_type, window, limit, offset)
+            next_offset = offset + limit if offset + limit < total else None
+        else:
+            since = search.modified_since(groups, last_modified)
+            total, page, next_offset = search.run(
+                self.store.all_active(object_type, since), body, types, self.config.search_cap
+            )
         wanted = body.get("properties") or []
         payload: dict[str, Any] = {
             "total": total,

@@ -9,7 +9,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ from integration_pipeline.sandbox.crm.errors import (
     not_found,
     validation,
 )
-from integration_pipeline.sandbox.crm.values import iso_from_datetime, normalise, now_iso
+from integration_pipeline.sandbox.crm.search import SqlWindow
+from integration_pipeline.sandbox.crm.values import iso_from_epoch_ms, normalise, now_iso
 
 DDL = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -346,17 +346,29 @@ class CrmStore:
         """Live records, or only those last modified at or after `modified_since_ms`
         (`updated_at` is the last-modified property's value: both are stamped together, in
         one fixed-width ISO form that sorts as time does)."""
-        since = (
-            ""
-            if modified_since_ms is None
-            else iso_from_datetime(datetime.fromtimestamp(modified_since_ms / 1000, UTC))
-        )
+        since = "" if modified_since_ms is None else iso_from_epoch_ms(modified_since_ms)
         rows = self._db.execute(
             f"SELECT {RECORD_COLUMNS} FROM objects "
             "WHERE object_type = ? AND archived = 0 AND updated_at >= ? ORDER BY id",
             (object_type, since),
         ).fetchall()
         return [self._record(r) for r in rows]
+
+    def search_window(
+        self, object_type: str, window: SqlWindow, limit: int, offset: int
+    ) -> tuple[int, list[dict]]:
+        """(how many live records match, the page asked for), in SQL."""
+        where = f"object_type = ? AND archived = 0 AND {window.where}"
+        params = [object_type, *window.params]
+        (total,) = self._db.execute(
+            f"SELECT count(*) FROM objects WHERE {where}", params
+        ).fetchone()
+        rows = self._db.execute(
+            f"SELECT {RECORD_COLUMNS} FROM objects WHERE {where} "
+            f"ORDER BY {window.order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return total, [self._record(r) for r in rows]
 
     def count(self, object_type: str) -> int:
         return self._db.execute(

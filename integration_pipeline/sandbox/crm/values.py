@@ -16,6 +16,10 @@ def iso_from_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def iso_from_epoch_ms(epoch_ms: int) -> str:
+    return iso_from_datetime(datetime.fromtimestamp(epoch_ms / 1000, UTC))
+
+
 def to_epoch_ms(value: str) -> int | None:
     """A datetime property as epoch milliseconds (accepts ISO-8601, a date, or epoch ms)."""
     if not value:
