@@ -29,8 +29,19 @@ CUSTOMER_INSIGHTS = EntitySync(
     current_sql="SELECT CAST(id AS VARCHAR) AS key, properties FROM crm.companies",
     id_property=None,
     fields=(
-        FieldMapping(source="churn_risk", target="churn_risk", transform="quantity", owner="erp"),
-        FieldMapping(source="clv", target="customer_clv", transform="amount", owner="erp"),
+        # Both are recomputed from all the data on every change to it: a move of less than
+        # 5 % is no news to the CRM (at 10,000 customers, a 1 % change to the records moved
+        # 3,841 CLVs, by ~0.1 %, and 248 churn risks).
+        FieldMapping(
+            source="churn_risk",
+            target="churn_risk",
+            transform="quantity",
+            owner="erp",
+            tolerance=0.05,
+        ),
+        FieldMapping(
+            source="clv", target="customer_clv", transform="amount", owner="erp", tolerance=0.05
+        ),
         FieldMapping(source="next_best_product", target="next_best_product", owner="erp"),
     ),
     target_properties=(

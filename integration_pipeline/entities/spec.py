@@ -16,6 +16,9 @@ class FieldMapping(BaseModel):
     target: str  # property (CRM) or field (ERP) written
     transform: str = "text"  # a name in syncs/transforms.py
     owner: System  # the system whose value wins for this field
+    # A number whose relative change is at most this is not written again: figures a model
+    # recomputes (churn risk, CLV) drift a little with every change to the data.
+    tolerance: float | None = None
 
 
 class RowRule(BaseModel):

@@ -55,6 +55,7 @@ def plan_writes(
     if spec.archives:
         return plan_archives(spec, rows, current)
     planned = []
+    tolerances = {f.target: f.tolerance for f in spec.fields}
     for row in rows:
         key = str(row["key"])
         values = target_values(spec, row)
@@ -62,7 +63,8 @@ def plan_writes(
         if existing is not None and spec.write_once:
             continue
         if existing is not None and all(
-            same_value(existing.get(name), value) for name, value in values.items()
+            same_value(existing.get(name), value, tolerances[name])
+            for name, value in values.items()
         ):
             continue
         payload = {spec.id_property: key, **values} if spec.id_property else dict(values)
@@ -105,10 +107,11 @@ def _planned(spec: EntitySync, key: str, operation: str, payload: dict) -> Plann
     )
 
 
-def same_value(current: Any, wanted: str | None) -> bool:
+def same_value(current: Any, wanted: str | None, tolerance: float | None = None) -> bool:
     if current in (None, "") or wanted is None:
         return current in (None, "") and wanted is None
     try:  # HubSpot may echo "12.0" for 12: compare numbers as numbers
-        return float(current) == float(wanted)
+        held, new = float(current), float(wanted)
     except (TypeError, ValueError):
         return str(current) == wanted
+    return abs(new - held) <= (tolerance or 0) * abs(held)

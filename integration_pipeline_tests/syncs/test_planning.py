@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from integration_pipeline.entities.customer_insights import CUSTOMER_INSIGHTS
 from integration_pipeline.entities.stock import STOCK
 from integration_pipeline.syncs.planning import bad_rows, plan_writes
 
@@ -67,3 +68,16 @@ def test_archives_are_planned_for_live_records_once_per_event():
     assert plan_writes(CUSTOMER_ARCHIVES_TO_ERP, later, live)[0].idempotency_key != (
         writes[0].idempotency_key
     )
+
+
+def test_a_model_figure_that_moved_less_than_its_tolerance_is_not_written():
+    held = {"churn_risk": "0.2", "customer_clv": "1000000", "next_best_product": "P-1"}
+    rows = [
+        {"key": "1", "churn_risk": 0.2, "clv": 1_001_000, "next_best_product": "P-1"},  # 0.1 %
+        {"key": "2", "churn_risk": 0.2, "clv": 1_100_000, "next_best_product": "P-1"},  # 10 %
+        {"key": "3", "churn_risk": 0.3, "clv": 1_000_000, "next_best_product": "P-1"},
+        {"key": "4", "churn_risk": 0.2, "clv": 1_000_000, "next_best_product": "P-2"},
+    ]
+    current = {row["key"]: held for row in rows}
+    writes = plan_writes(CUSTOMER_INSIGHTS, rows, current)
+    assert [w.record_key for w in writes] == ["2", "3", "4"]
