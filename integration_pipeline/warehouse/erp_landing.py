@@ -14,7 +14,12 @@ import duckdb
 
 from integration_pipeline.connectors.tryton.arrow_stream import DEFAULT_BATCH_ROWS, arrow_schema
 from integration_pipeline.connectors.tryton.increments import DEFAULT_OVERLAP, Watermark, advance
-from integration_pipeline.connectors.tryton.reader import read_ids, read_table, reflect
+from integration_pipeline.connectors.tryton.reader import (
+    id_summary,
+    read_ids,
+    read_table,
+    reflect,
+)
 from integration_pipeline.connectors.tryton.source import TrytonDatabase
 from integration_pipeline.warehouse.arrow_load import (
     create_table,
@@ -47,7 +52,7 @@ def land_erp_table(
     overlap: timedelta = DEFAULT_OVERLAP,
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> LandingReport:
-    started = time.monotonic()
+    started, read_at = time.monotonic(), datetime.now(UTC).replace(tzinfo=None)
     engine = database.engine()
     try:
         source_table = reflect(engine, table_name)
@@ -55,14 +60,14 @@ def land_erp_table(
         engine.dispose()
     target = f"erp.{table_name}"
     _ensure_watermarks(connection)
-    previous = _stored_watermark(connection, table_name)
+    previous, previous_read = _stored_watermark(connection, table_name)
     incremental = (
         not full_refresh
         and previous is not None
         and _columns(connection, target) == arrow_schema(list(source_table.columns)).names
     )
     watermark = previous if incremental else None
-    stream = read_table(database, source_table, watermark, overlap, batch_rows)
+    stream = read_table(database, source_table, watermark, overlap, batch_rows, previous_read)
 
     def tracked(batches):
         nonlocal watermark
@@ -73,12 +78,16 @@ def land_erp_table(
     with transaction(connection):
         if incremental:
             rows_read = merge_batches(connection, target, tracked(stream.batches))
-            rows_deleted = delete_missing(connection, target, read_ids(database, source_table))
+            rows_deleted = 0
+            # The table now holds every row the source had when it was read (what changed was
+            # just merged), so the same count and id sum mean nothing was deleted.
+            if _id_summary(connection, target) != id_summary(database, source_table):
+                rows_deleted = delete_missing(connection, target, read_ids(database, source_table))
         else:
             create_table(connection, target, stream.schema)
             rows_read = insert_batches(connection, target, tracked(stream.batches))
             rows_deleted = 0
-        _store_watermark(connection, table_name, watermark)
+        _store_watermark(connection, table_name, watermark, read_at)
     (rows_total,) = connection.execute(f"SELECT count(*) FROM {target}").fetchone()
     return LandingReport(
         table=table_name,
@@ -95,32 +104,51 @@ def _ensure_watermarks(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("CREATE SCHEMA IF NOT EXISTS erp")
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {WATERMARKS} (table_name VARCHAR PRIMARY KEY, "
-        "modified_at TIMESTAMP, last_id BIGINT, landed_at TIMESTAMP)"
+        "modified_at TIMESTAMP, last_id BIGINT, landed_at TIMESTAMP, read_at TIMESTAMP)"
     )
+    # Warehouses made before the read's start was kept get the column now (NULL: the next
+    # read is anchored at the watermark, as then).
+    connection.execute(f"ALTER TABLE {WATERMARKS} ADD COLUMN IF NOT EXISTS read_at TIMESTAMP")
 
 
-def _stored_watermark(connection: duckdb.DuckDBPyConnection, table_name: str) -> Watermark | None:
+def _stored_watermark(
+    connection: duckdb.DuckDBPyConnection, table_name: str
+) -> tuple[Watermark | None, datetime | None]:
+    """(the watermark, when the read that reached it began)."""
     row = connection.execute(
-        f"SELECT modified_at, last_id FROM {WATERMARKS} WHERE table_name = ?", [table_name]
+        f"SELECT modified_at, last_id, read_at FROM {WATERMARKS} WHERE table_name = ?",
+        [table_name],
     ).fetchone()
     if row is None or row[0] is None:
-        return None
-    return Watermark(row[0], row[1])
+        return None, None
+    return Watermark(row[0], row[1]), row[2]
 
 
 def _store_watermark(
-    connection: duckdb.DuckDBPyConnection, table_name: str, watermark: Watermark | None
+    connection: duckdb.DuckDBPyConnection,
+    table_name: str,
+    watermark: Watermark | None,
+    read_at: datetime,
 ) -> None:
     # An empty table keeps a row with a NULL watermark: "landed, nothing to resume from".
     connection.execute(
-        f"INSERT OR REPLACE INTO {WATERMARKS} VALUES (?, ?, ?, ?)",
+        f"INSERT OR REPLACE INTO {WATERMARKS} "
+        "(table_name, modified_at, last_id, landed_at, read_at) VALUES (?, ?, ?, ?, ?)",
         [
             table_name,
             watermark.modified_at if watermark else None,
             watermark.last_id if watermark else None,
             datetime.now(UTC).replace(tzinfo=None),  # UTC, as the outbox's times
+            read_at,
         ],
     )
+
+
+def _id_summary(connection: duckdb.DuckDBPyConnection, target: str) -> tuple[int, int]:
+    ((count, total),) = connection.execute(
+        f"SELECT count(id), coalesce(sum(id), 0) FROM {target}"
+    ).fetchall()  # fetchall: a result left unfinished blocks the connection's next statement
+    return int(count), int(total)
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, target: str) -> list[str] | None:

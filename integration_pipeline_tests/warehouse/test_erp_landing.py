@@ -80,7 +80,7 @@ def test_a_landing_that_fails_half_way_keeps_the_previous_state_and_watermark(
     def crash(*_):  # after the changed rows were merged, before the deletes and the watermark
         raise ConnectionError("the ERP went away")
 
-    monkeypatch.setattr(erp_landing, "read_ids", crash)
+    monkeypatch.setattr(erp_landing, "id_summary", crash)
     with pytest.raises(ConnectionError):
         land_erp_table(warehouse, database, "party_party", overlap=NO_OVERLAP)
     stored = warehouse.execute(

@@ -32,15 +32,25 @@ def changed_since(
     columns: list[sa.ColumnElement],
     watermark: Watermark | None,
     overlap: timedelta = DEFAULT_OVERLAP,
+    read_at: datetime | None = None,
 ) -> sa.Select:
     """Rows whose (last change, id) is strictly greater than the watermark moved back by the
-    overlap; everything when there is no watermark yet."""
+    overlap; everything when there is no watermark yet.
+
+    `read_at`, when the previous read began (UTC, as Tryton stamps), anchors the overlap
+    instead of the watermark: a row that read missed was committed after it, by a transaction
+    that began (and stamped it) at most an overlap before. Anchored at the watermark, a table
+    whose rows all came in one burst (seeded moves) was read again in full on every run, its
+    newest row being within minutes of all the others."""
     statement = sa.select(*columns)
     if watermark is None:
         return statement
     modified = last_modified(table)
-    since = sa.bindparam("since", watermark.modified_at - overlap, type_=sa.DateTime())
-    after_id = sa.bindparam("after_id", watermark.last_id, type_=sa.Integer())
+    anchor, last_id = (
+        (watermark.modified_at, watermark.last_id) if read_at is None else (read_at, 0)
+    )
+    since = sa.bindparam("since", anchor - overlap, type_=sa.DateTime())
+    after_id = sa.bindparam("after_id", last_id, type_=sa.Integer())
     return statement.where(
         sa.or_(modified > since, sa.and_(modified == since, table.c.id > after_id))
     )

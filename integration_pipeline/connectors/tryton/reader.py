@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -49,11 +49,29 @@ def read_table(
     since: Watermark | None = None,
     overlap: timedelta = DEFAULT_OVERLAP,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    read_at: datetime | None = None,
 ) -> TableStream:
+    """`read_at`: when the previous read began (see increments.changed_since)."""
     columns = list(table.columns)
     schema = arrow_schema(columns)
-    statement = changed_since(table, typed_columns(columns, database.backend), since, overlap)
+    statement = changed_since(
+        table, typed_columns(columns, database.backend), since, overlap, read_at
+    )
     return TableStream(schema, stream(database, statement, schema, batch_rows))
+
+
+def id_summary(database: TrytonDatabase, table: sa.Table) -> tuple[int, int]:
+    """(how many rows, the sum of their ids): one aggregate, where reading every id to find
+    the deleted ones moved 555,707 of them for the move lines on every run."""
+    engine = database.engine()
+    try:
+        with engine.connect() as connection:
+            count, total = connection.execute(
+                sa.select(sa.func.count(table.c.id), sa.func.coalesce(sa.func.sum(table.c.id), 0))
+            ).one()
+    finally:
+        engine.dispose()
+    return int(count), int(total)
 
 
 def read_ids(database: TrytonDatabase, table: sa.Table) -> pa.Array:
