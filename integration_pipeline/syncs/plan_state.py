@@ -40,13 +40,19 @@ def compare_with_last_plan(
 
 
 def remember_plan(connection: duckdb.DuckDBPyConnection, entity: str) -> None:
-    """What this plan saw becomes the last plan's (after its writes are in the outbox)."""
+    """What this plan saw becomes the last plan's (after its writes are in the outbox). Only
+    the moved keys are rewritten: rewriting all 100,000 invoices' took seconds a run."""
     connection.execute("BEGIN")
     try:
-        connection.execute(f"DELETE FROM {STATE} WHERE entity = ?", [entity])
+        connection.execute(
+            f"DELETE FROM {STATE} s WHERE s.entity = ? AND (s.key IN "
+            "(SELECT key FROM plan_now WHERE changed) OR NOT EXISTS "
+            "(SELECT 1 FROM plan_now n WHERE n.key = s.key))",
+            [entity],
+        )
         connection.execute(
             f"INSERT INTO {STATE} SELECT ?, key, staged_hash, current_hash FROM plan_now "
-            "WHERE staged_hash IS NOT NULL",
+            "WHERE changed AND staged_hash IS NOT NULL",
             [entity],
         )
         connection.execute("COMMIT")

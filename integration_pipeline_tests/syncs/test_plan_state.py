@@ -35,3 +35,18 @@ def test_only_moved_records_are_planned_again():
     # Another entity's state is its own.
     compare_with_last_plan(connection, "other", "sync.toy_staged", CURRENT)
     assert connection.execute("SELECT count(*) FROM plan_now WHERE changed").fetchone()[0] == 3
+
+
+def test_a_record_gone_from_both_sides_and_back_is_planned_again():
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE SCHEMA sync; CREATE SCHEMA crm; "
+        "CREATE TABLE sync.toy_staged AS SELECT * FROM (VALUES ('1', 'a')) t(key, name); "
+        "CREATE TABLE crm.things AS "
+        "SELECT * FROM (VALUES ('1', '{\"name\": \"a\"}')) t(id, properties)"
+    )
+    assert _changed(connection) == {"1"}
+    connection.execute("DELETE FROM sync.toy_staged; DELETE FROM crm.things")
+    assert _changed(connection) == set()
+    connection.execute("INSERT INTO sync.toy_staged VALUES ('1', 'a')")
+    assert _changed(connection) == {"1"}
