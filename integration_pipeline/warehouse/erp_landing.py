@@ -19,6 +19,7 @@ from integration_pipeline.connectors.tryton.reader import (
     read_ids,
     read_table,
     reflect,
+    source_now,
 )
 from integration_pipeline.connectors.tryton.source import TrytonDatabase
 from integration_pipeline.warehouse.arrow_load import (
@@ -52,9 +53,10 @@ def land_erp_table(
     overlap: timedelta = DEFAULT_OVERLAP,
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> LandingReport:
-    started, read_at = time.monotonic(), datetime.now(UTC).replace(tzinfo=None)
+    started = time.monotonic()
     engine = database.engine()
     try:
+        read_at = source_now(engine)
         source_table = reflect(engine, table_name)
     finally:
         engine.dispose()

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 
+from integration_pipeline.connectors.tryton.reader import reflect, source_now
 from integration_pipeline.connectors.tryton.source import TrytonDatabase
 from integration_pipeline.warehouse import erp_landing
 from integration_pipeline.warehouse.erp_landing import land_erp_table
@@ -93,3 +95,24 @@ def test_a_landing_that_fails_half_way_keeps_the_previous_state_and_watermark(
     monkeypatch.undo()
     after = land_erp_table(warehouse, database, "party_party", overlap=NO_OVERLAP)
     assert after.rows_read == 1 and after.rows_total == before.rows_total + 1
+
+
+def test_the_read_anchor_is_on_the_clock_tryton_stamps_with(erp):
+    """A later read starts an overlap before the previous read's start, taken from the
+    database: it must be on the clock of Tryton's create/write dates, on either backend."""
+    database = TrytonDatabase(erp.db_url)
+    engine = database.engine()
+    try:
+        before = source_now(engine)
+        with session_of(erp) as session:
+            (party,) = session.model("party.party", "create", [{"name": "Clock Check"}])
+        after = source_now(engine)
+        table = reflect(engine, "party_party")
+        with engine.connect() as connection:
+            stamped = connection.execute(
+                sa.select(table.c.create_date).where(table.c.id == party)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    slack = timedelta(seconds=2)  # SQLite's stamps are Python's, read at another instant
+    assert before - slack <= stamped <= after + slack

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -25,6 +25,16 @@ from integration_pipeline.connectors.tryton.source import TrytonDatabase
 class TableStream:
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
+
+
+def source_now(engine: sa.Engine) -> datetime:
+    """The database's "now" as Tryton stamps its rows: its server's local time on PostgreSQL
+    (a session in the server's default time zone, as Tryton's are), UTC on SQLite (trytond
+    runs with TZ=UTC). What a later read is anchored at: our own clock could sit hours off."""
+    if engine.dialect.name == "sqlite":
+        return datetime.now(UTC).replace(tzinfo=None)
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.localtimestamp())).scalar_one()
 
 
 def reflect(engine: sa.Engine, table_name: str) -> sa.Table:
