@@ -16,6 +16,7 @@ from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
+from integration_pipeline.warehouse.linkage_model import keep_model, todays_model
 
 
 class MatchConfig(dg.Config):
@@ -73,13 +74,17 @@ def core_customers(
 
     with warehouse.get_connection() as connection:
         records = connection.execute("SELECT * FROM staging.customer_records").df()
+        model = todays_model(connection, len(records))
     standard, profile = standardise(records)
     standard[["system", "record_id", "updated_at"]] = records[["system", "record_id", "updated_at"]]
-    context.log.info(f"{len(records)} records standardised; matching")
+    matcher = "today's model" if model else "trained now"
+    context.log.info(f"{len(records)} records standardised; matching ({matcher})")
     # Splink works in its own in-memory DuckDB, not in the warehouse file.
-    result = link([standard], threshold=config.threshold, connection=duckdb.connect())
+    result = link([standard], threshold=config.threshold, connection=duckdb.connect(), model=model)
     golden, id_map = golden_records(standard, result.clusters)
     with warehouse.get_connection() as connection:
+        if model is None:
+            keep_model(connection, result.model, len(records))
         write_table(connection, "core.customers", golden)
         write_table(connection, "core.customer_id_map", id_map)
         connection.execute(CUSTOMER_LINKS)
@@ -91,6 +96,7 @@ def core_customers(
         metadata={
             "rows": len(golden),
             "records": len(records),
+            "matcher": matcher,
             "duplicates_within_crm": int((golden["crm_records"] > 1).sum()),
             "duplicates_within_erp": int((golden["erp_records"] > 1).sum()),
             "in_both_systems": int(

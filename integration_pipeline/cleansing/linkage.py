@@ -31,6 +31,7 @@ LOG = logging.getLogger(__name__)
 class LinkResult:
     pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability (and source_dataset_*)
     clusters: pd.DataFrame  # unique_id, cluster_id (dedupe / link-and-dedupe)
+    model: dict  # the trained model (Splink settings with parameters), to use again
 
 
 def _comparisons() -> list:
@@ -129,9 +130,12 @@ def link(
     threshold: float = DEFAULT_THRESHOLD,
     max_pairs: float = 2e6,
     connection: duckdb.DuckDBPyConnection | None = None,
+    model: dict | None = None,
 ) -> LinkResult:
     """One frame: deduplicate it. Two frames: link them (`link_only`); the pairs then run
-    left (first frame) to right. Frames hold `unique_id` and the `*_std` columns."""
+    left (first frame) to right. Frames hold `unique_id` and the `*_std` columns. `model`, a
+    LinkResult.model of the same link type, skips the training (3.6 of the 4.7 s at 17,660
+    records) and matches with its parameters."""
     # Splink warns about every comparison level a small dataset cannot train; the quality
     # is measured (bench/linkage.py), so only its errors reach the console.
     for name in ("splink", "splink.internals"):
@@ -141,7 +145,7 @@ def link(
     tables = [
         db.register(frame, dataset_display_name=f"source_{i}") for i, frame in enumerate(frames)
     ]
-    settings = SettingsCreator(
+    settings = model or SettingsCreator(
         link_type=link_type,
         comparisons=_comparisons(),
         blocking_rules_to_generate_predictions=_blocking_rules(),
@@ -149,10 +153,15 @@ def link(
         retain_matching_columns=False,
     )
     linker = Linker(tables if len(tables) > 1 else tables[0], settings)
-    _train(linker, max_pairs)
+    if model is None:
+        _train(linker, max_pairs)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     pairs = predictions.as_pandas_dataframe()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     ).as_pandas_dataframe()
-    return LinkResult(pairs=pairs, clusters=clusters[["unique_id", "cluster_id"]])
+    return LinkResult(
+        pairs=pairs,
+        clusters=clusters[["unique_id", "cluster_id"]],
+        model=linker.misc.save_model_to_json(),
+    )

@@ -57,3 +57,25 @@ def test_demo_customers_across_crm_and_erp_with_f1_of_at_least_0_97():
     measured = quality(found, _truth_pairs(truth(dataset)))
     assert measured.true_pairs > 100 and measured.f1 >= 0.97, measured.as_dict()
     assert profile.invalid["email"] > 0  # the demo's mistyped addresses were caught
+
+
+def test_a_kept_model_matches_as_the_training_run_did():
+    dataset = generate(DemoConfig(seed=11, customers=400))
+    records = pd.concat([erp_records(dataset), crm_records(dataset)], ignore_index=True)
+    standard, _ = standardise(records)
+    trained = link([standard])
+    again = link([standard], model=trained.model)
+
+    def clusters(result) -> set[frozenset[str]]:
+        members = result.clusters.groupby("cluster_id")["unique_id"].agg(frozenset)
+        return set(members)
+
+    def parameters(model: dict) -> list:
+        return [model["probability_two_random_records_match"]] + [
+            (level.get("m_probability"), level.get("u_probability"))
+            for comparison in model["comparisons"]
+            for level in comparison["comparison_levels"]
+        ]
+
+    assert clusters(again) == clusters(trained)
+    assert parameters(again.model) == parameters(trained.model)  # nothing re-estimated

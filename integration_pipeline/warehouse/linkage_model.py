@@ -1,0 +1,51 @@
+"""The customer matcher's trained model, kept in the warehouse (`core.linkage_model`) so the
+runs of a day match with the parameters its first run trained (the nightly full sync, with
+the schedules on) instead of training again: on the same population, expectation
+maximisation lands on the same parameters, and training is most of the matching's time."""
+
+import json
+from datetime import UTC, datetime
+
+import duckdb
+
+MODEL = "core.linkage_model"
+# A population that grew or shrank by more than this since the training is trained anew.
+MAX_DRIFT = 0.10
+
+
+def _ensure(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("CREATE SCHEMA IF NOT EXISTS core")
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS {MODEL} (trained_at TIMESTAMP, records BIGINT, model VARCHAR)"
+    )
+
+
+def todays_model(connection: duckdb.DuckDBPyConnection, records: int) -> dict | None:
+    """The model trained today (UTC) on about as many records, or None."""
+    _ensure(connection)
+    rows = connection.execute(
+        f"SELECT trained_at, records, model FROM {MODEL} ORDER BY trained_at DESC LIMIT 1"
+    ).fetchall()
+    if not rows:
+        return None
+    trained_at, trained_on, model = rows[0]
+    today = datetime.now(UTC).date()
+    if trained_at.date() != today or abs(records - trained_on) > MAX_DRIFT * trained_on:
+        return None
+    return json.loads(model)
+
+
+def keep_model(connection: duckdb.DuckDBPyConnection, model: dict, records: int) -> None:
+    """The newly trained model replaces the one kept."""
+    _ensure(connection)
+    connection.execute("BEGIN")
+    try:
+        connection.execute(f"DELETE FROM {MODEL}")
+        connection.execute(
+            f"INSERT INTO {MODEL} VALUES (?, ?, ?)",
+            [datetime.now(UTC).replace(tzinfo=None), records, json.dumps(model)],
+        )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
