@@ -37,11 +37,11 @@ def changed_since(
     """Rows whose (last change, id) is strictly greater than the watermark moved back by the
     overlap; everything when there is no watermark yet.
 
-    `read_at`, when the previous read began (UTC, as Tryton stamps), anchors the overlap
-    instead of the watermark: a row that read missed was committed after it, by a transaction
-    that began (and stamped it) at most an overlap before. Anchored at the watermark, a table
-    whose rows all came in one burst (seeded moves) was read again in full on every run, its
-    newest row being within minutes of all the others."""
+    `read_at`, when the previous read began (on the database's clock: reader.source_now),
+    anchors the overlap instead of the watermark: a row that read missed was committed after
+    it, by a transaction that began (and stamped it) at most an overlap before. Anchored at
+    the watermark, a table whose rows all came in one burst (seeded moves) was read again in
+    full on every run, its newest row being within minutes of all the others."""
     statement = sa.select(*columns)
     if watermark is None:
         return statement
