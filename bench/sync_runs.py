@@ -19,7 +19,7 @@ inputs unchanged (orchestration/reuse.py) are recorded. The runs, in order:
 - incremental: after `--change-share` of the CRM companies, contacts and deals and of the
   ERP parties were changed (names, deal amounts) through the systems' APIs;
 - no_change: nothing changed at the sources but what the incremental run wrote to them;
-- quiet: nothing changed at all.
+- quiet: no change again (but what the no_change run wrote, read back in turn).
 
 Before each run the bench waits `--settle-minutes`: the extracts re-read what changed within
 their overlap (5 minutes) before the newest change they hold, so right after seeding (or
