@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from integration_pipeline.syncs.planning import PlannedWrite
+from integration_pipeline.warehouse.arrow_load import transaction
 from integration_pipeline.warehouse.fingerprint import fingerprint
 
 OUTBOX = "sync.outbox"
@@ -57,26 +58,22 @@ def add_planned(
     )
     # Set-based: two statements for the whole plan, not two per write.
     connection.register("planned_writes", planned)
-    connection.execute("BEGIN")
     try:
-        connection.execute(
-            f"UPDATE {OUTBOX} o SET status = 'superseded' FROM planned_writes p "
-            "WHERE o.entity = ? AND o.record_key = p.record_key "
-            "AND o.status IN ('pending', 'held', 'failed') "
-            "AND o.idempotency_key <> p.idempotency_key",
-            [entity],
-        )
-        new = connection.execute(
-            f"INSERT INTO {OUTBOX} (idempotency_key, entity, target_system, target_object, "
-            "record_key, operation, payload, status, attempts, planned_run, planned_at) "
-            "SELECT idempotency_key, ?, ?, ?, record_key, operation, payload, 'pending', 0, "
-            "?, ? FROM planned_writes ON CONFLICT DO NOTHING RETURNING 1",
-            [entity, target_system, target_object, run_id, now],
-        ).fetchall()
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
+        with transaction(connection):
+            connection.execute(
+                f"UPDATE {OUTBOX} o SET status = 'superseded' FROM planned_writes p "
+                "WHERE o.entity = ? AND o.record_key = p.record_key "
+                "AND o.status IN ('pending', 'held', 'failed') "
+                "AND o.idempotency_key <> p.idempotency_key",
+                [entity],
+            )
+            new = connection.execute(
+                f"INSERT INTO {OUTBOX} (idempotency_key, entity, target_system, target_object, "
+                "record_key, operation, payload, status, attempts, planned_run, planned_at) "
+                "SELECT idempotency_key, ?, ?, ?, record_key, operation, payload, 'pending', 0, "
+                "?, ? FROM planned_writes ON CONFLICT DO NOTHING RETURNING 1",
+                [entity, target_system, target_object, run_id, now],
+            ).fetchall()
     finally:
         connection.unregister("planned_writes")
     return len(new)

@@ -7,6 +7,8 @@ run after a few changes plans a few, not all of them.
 
 import duckdb
 
+from integration_pipeline.warehouse.arrow_load import transaction
+
 STATE = "sync.plan_state"
 
 
@@ -42,8 +44,7 @@ def compare_with_last_plan(
 def remember_plan(connection: duckdb.DuckDBPyConnection, entity: str) -> None:
     """What this plan saw becomes the last plan's (after its writes are in the outbox). Only
     the moved keys are rewritten: rewriting all 100,000 invoices' took seconds a run."""
-    connection.execute("BEGIN")
-    try:
+    with transaction(connection):
         connection.execute(
             f"DELETE FROM {STATE} s WHERE s.entity = ? AND (s.key IN "
             "(SELECT key FROM plan_now WHERE changed) OR NOT EXISTS "
@@ -55,7 +56,3 @@ def remember_plan(connection: duckdb.DuckDBPyConnection, entity: str) -> None:
             "WHERE changed AND staged_hash IS NOT NULL",
             [entity],
         )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from integration_pipeline.warehouse.arrow_load import transaction
+
 MODEL = "core.linkage_model"
 # A population that grew or shrank by more than this since the training is trained anew.
 MAX_DRIFT = 0.10
@@ -38,14 +40,9 @@ def todays_model(connection: duckdb.DuckDBPyConnection, records: int) -> dict | 
 def keep_model(connection: duckdb.DuckDBPyConnection, model: dict, records: int) -> None:
     """The newly trained model replaces the one kept."""
     _ensure(connection)
-    connection.execute("BEGIN")
-    try:
+    with transaction(connection):
         connection.execute(f"DELETE FROM {MODEL}")
         connection.execute(
             f"INSERT INTO {MODEL} VALUES (?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None), records, json.dumps(model)],
         )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
