@@ -10,7 +10,8 @@ given scale, brought up first and not timed (`--orders-per-year` sets the order 
 density: 8.5 gives ~10 ERP sales a customer). Each run is `integration-pipeline demo` (the
 sandbox already up, so it goes straight to the main job, in one process); its wall time, the
 peak resident memory of that process, and how many steps computed and how many found their
-inputs unchanged (orchestration/reuse.py) are recorded. The runs, in order:
+inputs unchanged (orchestration/reuse.py), with its slowest steps, are recorded. The runs,
+in order:
 
 - full: the initial sync into an empty warehouse;
 - catch_up: the first run after it, which reads back what the initial sync wrote (the ERP
@@ -132,16 +133,33 @@ def _counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def _steps(home: Path) -> dict[str, int]:
-    """Of the latest run's materializations: how many computed, how many were reused."""
+def _steps(home: Path) -> dict:
+    """Of the latest run: how many materializations computed and how many were reused, and
+    its slowest steps (seconds from start to success), where the run's time went."""
     os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
         (run,) = instance.get_runs(limit=1)
-        events = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
-        reused = sum(REUSED_FROM in e.asset_materialization.metadata for e in events)
-    return {"materialized": len(events), "reused": reused, "computed": len(events) - reused}
+        logs = instance.all_logs(run.run_id)
+    events = [e for e in logs if e.dagster_event is not None]
+    materialized = [
+        e.asset_materialization for e in events if e.dagster_event.is_step_materialization
+    ]
+    reused = sum(REUSED_FROM in m.metadata for m in materialized)
+    started = {e.step_key: e.timestamp for e in events if e.dagster_event.is_step_start}
+    took = {
+        e.step_key: e.timestamp - started[e.step_key]
+        for e in events
+        if e.dagster_event.is_step_success and e.step_key in started
+    }
+    slowest = sorted(took.items(), key=lambda item: -item[1])[:12]
+    return {
+        "materialized": len(materialized),
+        "reused": reused,
+        "computed": len(materialized) - reused,
+        "slowest_steps_s": {step: round(seconds, 2) for step, seconds in slowest},
+    }
 
 
 def measure(
