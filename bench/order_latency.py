@@ -34,6 +34,7 @@ import duckdb
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.tryton.session import TrytonSession
+from integration_pipeline.instance import instance_yaml
 from integration_pipeline.sandbox.processes import free_port
 
 RESULTS = Path(__file__).parent / "results" / "order_latency.json"
@@ -180,7 +181,7 @@ def measure(deals: int, mean_gap: float, seed: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     data, home = folder / "data", folder / "dagster"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(instance_yaml())
     env = {**os.environ, "DAGSTER_HOME": str(home), "INTEGRATION_PIPELINE_DATA": str(data)}
     ports = ["--erp-port", str(free_port()), "--crm-port", str(free_port())]
     cli = str(BIN / "integration-pipeline")

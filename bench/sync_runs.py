@@ -46,6 +46,7 @@ import duckdb
 
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.tryton.session import TrytonSession
+from integration_pipeline.instance import instance_yaml
 from integration_pipeline.orchestration.reuse import REUSED_FROM
 from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
 from integration_pipeline.sandbox.processes import free_port
@@ -168,7 +169,7 @@ def measure(
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     data, home = folder / "data", folder / "dagster"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(instance_yaml())
     env = {**os.environ, "DAGSTER_HOME": str(home), "INTEGRATION_PIPELINE_DATA": str(data)}
     options = [
         "--data-dir",

@@ -5,7 +5,21 @@ import os
 from pathlib import Path
 
 PROJECT_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
-FALLBACK_YAML = "telemetry:\n  enabled: false\n"
+# Installed without the source tree: telemetry off and the pooled event log all the same.
+FALLBACK_YAML = """telemetry:
+  enabled: false
+event_log_storage:
+  module: integration_pipeline.orchestration.event_log
+  class: PooledSqliteEventLogStorage
+"""
+
+
+def instance_yaml() -> str:
+    """The dagster.yaml of this project's instance (for a Dagster home made elsewhere: the
+    benches, the UI test)."""
+    if PROJECT_DAGSTER_YAML.exists():
+        return PROJECT_DAGSTER_YAML.read_text(encoding="utf-8")
+    return FALLBACK_YAML
 
 
 def dagster_home() -> Path:
@@ -18,6 +32,6 @@ def dagster_home() -> Path:
     if not config.exists() and not config.is_symlink():
         if PROJECT_DAGSTER_YAML.exists():
             config.symlink_to(PROJECT_DAGSTER_YAML)
-        else:  # installed without the source tree: keep telemetry off all the same
+        else:
             config.write_text(FALLBACK_YAML, encoding="utf-8")
     return home

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from integration_pipeline.instance import instance_yaml
 from integration_pipeline_tests.conftest import free_port
 from integration_pipeline_tests.test_cli import CLI, DEMO_FLAGS
 
@@ -76,7 +77,7 @@ def test_the_ui_shows_the_groups_a_clicked_run_and_its_check(tmp_path, sandbox_c
     ARTIFACTS.mkdir(exist_ok=True)
     data, home = tmp_path / "data", tmp_path / "dagster"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(instance_yaml())
     env = {
         **os.environ,
         "INTEGRATION_PIPELINE_CACHE": str(sandbox_cache),
