@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import sqlalchemy as sa
+from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
@@ -122,6 +124,33 @@ class HubSpotResource(dg.ConfigurableResource):
         )
 
 
+class Warehouse(DuckDBResource):
+    """The warehouse, held open for the whole run in the run's process.
+
+    Each step connects and closes as with `DuckDBResource`; while the run's own connection
+    stays open those connections share one open database (DuckDB's instance cache), instead of
+    opening the file and checkpointing it at every step.
+    """
+
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # The configuration get_connection opens with: the cache shares only equal ones.
+        config = {"custom_user_agent": "dagster", **self.connection_config}
+        # Retried as get_connection is: another process may hold the file for a moment.
+        self._held = backoff(
+            fn=duckdb.connect,
+            retry_on=(RuntimeError, duckdb.IOException),
+            kwargs={"database": self.database, "config": config},
+            max_retries=10,
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+
 def warehouse_path() -> str:
     default = SandboxSettings().data_dir / "warehouse.duckdb"
     path = Path(os.environ.get("INTEGRATION_PIPELINE_WAREHOUSE", str(default)))
@@ -144,7 +173,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             user=os.environ.get("INTEGRATION_PIPELINE_ERP_USER") or sandbox.erp_user,
             sandbox="INTEGRATION_PIPELINE_ERP_RPC_URL" not in os.environ,
         ),
-        "warehouse": DuckDBResource(database=warehouse_path()),
+        "warehouse": Warehouse(database=warehouse_path()),
         "crm": HubSpotResource(
             base_url=os.environ.get("INTEGRATION_PIPELINE_CRM_URL") or sandbox.crm_url,
             token_file=str(sandbox.crm_dir / "token"),
