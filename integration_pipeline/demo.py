@@ -28,7 +28,9 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
     import dagster as dg
 
     from integration_pipeline.definitions import defs
+    from integration_pipeline.quality.gx_runner import import_in_background
 
+    import_in_background()
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("main").execute_in_process(
             instance=instance,
