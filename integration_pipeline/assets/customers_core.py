@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.orchestration.reuse import (
+    CODE_VERSION,
     reuse_check_when_unchanged,
     reuse_when_unchanged,
 )
@@ -17,6 +18,7 @@ from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
 from integration_pipeline.warehouse.linkage_model import keep_model, todays_model
+from integration_pipeline.warehouse.row_memo import memoised
 
 
 class MatchConfig(dg.Config):
@@ -70,12 +72,16 @@ def core_customers(
 
     from integration_pipeline.cleansing.golden import golden_records
     from integration_pipeline.cleansing.linkage import link
-    from integration_pipeline.cleansing.standardise import standardise
+    from integration_pipeline.cleansing.standardise import profile_of, standardised_rows
 
     with warehouse.get_connection() as connection:
         records = connection.execute("SELECT * FROM staging.customer_records").df()
         model = todays_model(connection, len(records))
-    standard, profile = standardise(records)
+        # Only the records that changed since the last run are standardised again.
+        standard = memoised(
+            connection, "core.standardised_records", CODE_VERSION, records, standardised_rows
+        )
+    profile = profile_of(records, standard)
     standard[["system", "record_id", "updated_at"]] = records[["system", "record_id", "updated_at"]]
     matcher = "today's model" if model else "trained now"
     context.log.info(f"{len(records)} records standardised; matching ({matcher})")

@@ -109,6 +109,35 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def standardise(frame: pd.DataFrame, default_country: str = "IR") -> tuple[pd.DataFrame, Profile]:
     """Add the `*_std` columns (None where a value is missing or invalid) and profile them."""
+    out = standardised_rows(frame, default_country)
+    return out, profile_of(frame, out)
+
+
+# Each profiled input field and the standardised column it becomes.
+PROFILED = {
+    "first_name": "first_name_std",
+    "last_name": "last_name_std",
+    "email": "email_std",
+    "street": "street_std",
+    "city": "city_std",
+    "birth_date": "birth_date_std",
+    "phone": "phone_std",
+    "postal_code": "postal_code_std",
+    "national_id": "national_id_std",
+}
+
+
+def profile_of(frame: pd.DataFrame, out: pd.DataFrame) -> Profile:
+    """What was missing in `frame` and what its standardised form `out` found invalid."""
+    profile = Profile(rows=len(frame))
+    for source, target in PROFILED.items():
+        _count(profile, source, _column(frame, source), out[target])
+    return profile
+
+
+def standardised_rows(frame: pd.DataFrame, default_country: str = "IR") -> pd.DataFrame:
+    """The `*_std` and display columns of each record, row by row (same index as `frame`),
+    text or None."""
     out = pd.DataFrame({"unique_id": frame["id"].astype(str)}, index=frame.index)
     country = _column(frame, "country").map(_cached(normalize_country))
     out["country_std"] = country.fillna(default_country)
@@ -123,11 +152,8 @@ def standardise(frame: pd.DataFrame, default_country: str = "IR") -> tuple[pd.Da
         "city_std": ("city", _cached(lambda v: city_key(v) or None)),
         "birth_date_std": ("birth_date", standard_birth_date),
     }
-    profile = Profile(rows=len(frame))
     for target, (source, function) in maps.items():
-        raw = _column(frame, source)
-        out[target] = raw.map(function, na_action="ignore").astype(object)
-        _count(profile, source, raw, out[target])
+        out[target] = _column(frame, source).map(function, na_action="ignore").astype(object)
     # One name to compare across systems that split it differently (Tryton keeps one name;
     # HubSpot contacts have first and last): the company's without its legal form, else the
     # person's whole name.
@@ -155,28 +181,24 @@ def standardise(frame: pd.DataFrame, default_country: str = "IR") -> tuple[pd.Da
     )
     out["city_display"] = _column(frame, "city").map(_cached(display_name), na_action="ignore")
     phone = normalize_phone
-    raw = _column(frame, "phone")
     out["phone_std"] = [
-        phone(v, c) if v is not None else None for v, c in zip(raw, out["country_std"], strict=True)
+        phone(v, c) if v is not None else None
+        for v, c in zip(_column(frame, "phone"), out["country_std"], strict=True)
     ]
-    _count(profile, "phone", raw, out["phone_std"])
     postal = normalize_postal_code
-    raw = _column(frame, "postal_code")
     out["postal_code_std"] = [
         postal(v, c) if v is not None else None
-        for v, c in zip(raw, out["country_std"], strict=True)
+        for v, c in zip(_column(frame, "postal_code"), out["country_std"], strict=True)
     ]
-    _count(profile, "postal_code", raw, out["postal_code_std"])
     national = standard_national_id
-    raw = _column(frame, "national_id")
     out["national_id_std"] = [
         national(str(v), c) if v is not None else None
-        for v, c in zip(raw, out["country_std"], strict=True)
+        for v, c in zip(_column(frame, "national_id"), out["country_std"], strict=True)
     ]
-    _count(profile, "national_id", raw, out["national_id_std"])
-    for name in MATCH_COLUMNS:
+    # Text or None throughout, whether derived now or read back (warehouse/row_memo.py).
+    for name in out.columns:
         out[name] = out[name].astype(object).where(out[name].notna(), None)
-    return out, profile
+    return out
 
 
 def _count(profile: Profile, name: str, raw: pd.Series, standard: pd.Series) -> None:

@@ -1,0 +1,99 @@
+"""Row-wise results kept between runs: a transformation that gives each input row its own
+output rows (a customer record standardised, a record's search keys) runs only on the rows
+whose content changed since the last run; the others are read back from the warehouse.
+
+After a 1 % change, standardising 17,660 customer records spent ~1.3 s re-deriving the
+99 % it had derived before (phone numbers parsed, Persian names normalised one by one).
+"""
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+
+from integration_pipeline.warehouse.arrow_load import transaction, write_table
+
+ROW_HASH = "_row_hash"
+VERSION = "_version"
+
+
+def row_hashes(rows: pd.DataFrame) -> pd.Series:
+    """A 64-bit hash of each row's values, by position (the index is not part of a row)."""
+    return pd.util.hash_pandas_object(rows, index=False)
+
+
+def memoised(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    version: str,
+    rows: pd.DataFrame,
+    compute: Callable[[pd.DataFrame], pd.DataFrame],
+) -> pd.DataFrame:
+    """`compute(rows)`, where `compute` is row-wise and keeps the input's index on its output
+    (one or more output rows per input row); its outputs are text or None.
+
+    `version` names the computation (the code that computes): a result kept under another is
+    not read back. `table` then holds the results of exactly the current rows.
+    """
+    hashes = row_hashes(rows)
+    kept = _kept(connection, table, version, hashes)
+    fresh = compute(rows[~hashes.isin(kept[ROW_HASH])])
+    fresh = fresh.assign(**{ROW_HASH: hashes.loc[fresh.index].to_numpy()})
+    outputs = [c for c in fresh.columns if c != ROW_HASH]
+    results = pd.concat([kept.reindex(columns=[ROW_HASH, *outputs]), fresh], ignore_index=True)
+    results = _as_text(results, outputs)
+    _keep(connection, table, version, results, outputs)
+    # In the input's order and with its index, whichever way each row's result came.
+    order = pd.DataFrame({ROW_HASH: hashes.to_numpy(), "_position": range(len(rows))})
+    placed = order.merge(results.drop_duplicates(), on=ROW_HASH).sort_values(
+        "_position", kind="stable"
+    )
+    placed.index = rows.index[placed["_position"].to_numpy()]
+    return placed[outputs]
+
+
+def _kept(
+    connection: duckdb.DuckDBPyConnection, table: str, version: str, hashes: pd.Series
+) -> pd.DataFrame:
+    schema, name = table.split(".")
+    exists = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()[0][0]
+    if not exists:
+        return pd.DataFrame({ROW_HASH: pd.Series([], dtype="uint64")})
+    connection.register("_current_hashes", pd.DataFrame({ROW_HASH: hashes.unique()}))
+    try:
+        kept = connection.execute(
+            f"SELECT * EXCLUDE ({VERSION}) FROM {table} WHERE {VERSION} = ? "
+            f"AND {ROW_HASH} IN (SELECT {ROW_HASH} FROM _current_hashes)",
+            [version],
+        ).df()
+    finally:
+        connection.unregister("_current_hashes")
+    return kept
+
+
+def _as_text(results: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    for column in outputs:
+        values = results[column].astype(object)
+        results[column] = values.where(values.notna(), None)
+    return results
+
+
+def _keep(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    version: str,
+    results: pd.DataFrame,
+    outputs: list[str],
+) -> None:
+    with transaction(connection):
+        write_table(connection, f"{table}_incoming", results)
+        columns = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in outputs)
+        connection.execute(
+            f"CREATE OR REPLACE TABLE {table} AS SELECT {ROW_HASH}, ? AS {VERSION}, {columns} "
+            f"FROM {table}_incoming",
+            [version],
+        )
+        connection.execute(f"DROP TABLE {table}_incoming")
