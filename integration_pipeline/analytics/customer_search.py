@@ -27,13 +27,12 @@ def query_keys(text: str) -> set[str]:
     return {k for k in keys if k}
 
 
-def search_rows(records: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
-    """`records`: staging.customer_records; `id_map`: core.customer_id_map. One row per
-    (golden_id, key)."""
-    merged = records.merge(id_map[["unique_id", "golden_id"]], left_on="id", right_on="unique_id")
-    merged = merged.astype(object).where(merged.notna(), None)  # NaN is not text
-    rows: set[tuple[str, str]] = set()
-    for r in merged.itertuples(index=False):
+def record_keys(records: pd.DataFrame) -> pd.DataFrame:
+    """The search keys of each record of staging.customer_records: one row per (record, key),
+    with the record's index."""
+    rows = records.astype(object).where(records.notna(), None)  # NaN is not text
+    index, ids, keys = [], [], []
+    for position, r in zip(rows.index, rows.itertuples(index=False), strict=True):
         candidates = (
             company_key(r.company) if r.company else "",
             person_key(r.first_name, r.last_name) if (r.first_name or r.last_name) else "",
@@ -41,8 +40,19 @@ def search_rows(records: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
             normalize_phone(r.phone) or "",
             ascii_digits(r.national_id).strip() if r.national_id else "",
         )
-        rows.update((r.golden_id, key) for key in candidates if key)
-    return pd.DataFrame(sorted(rows), columns=["golden_id", "key"])
+        for key in dict.fromkeys(k for k in candidates if k):
+            index.append(position)
+            ids.append(r.id)
+            keys.append(key)
+    return pd.DataFrame({"id": ids, "key": keys}, index=index, dtype=object)
+
+
+def search_rows(keys: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
+    """`keys`: `record_keys` of the records; `id_map`: core.customer_id_map. One row per
+    (golden_id, key)."""
+    merged = keys.merge(id_map[["unique_id", "golden_id"]], left_on="id", right_on="unique_id")
+    rows = sorted(set(zip(merged["golden_id"], merged["key"], strict=True)))
+    return pd.DataFrame(rows, columns=["golden_id", "key"])
 
 
 def find_customers(connection: duckdb.DuckDBPyConnection, text: str) -> pd.DataFrame:

@@ -11,9 +11,10 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.assets.erp_raw import erp_asset_key
-from integration_pipeline.orchestration.reuse import reuse_when_unchanged
+from integration_pipeline.orchestration.reuse import CODE_VERSION, reuse_when_unchanged
 from integration_pipeline.sandbox.settings import SandboxSettings
 from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.row_memo import memoised
 
 CUSTOMERS = dg.AssetKey(["core", "customers"])
 CHURN = dg.AssetKey(["marts", "churn_scores"])
@@ -114,7 +115,7 @@ def churn_scores(
 def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResult:
     from integration_pipeline.analytics.customer360_sql import CUSTOMER_360 as SQL
     from integration_pipeline.analytics.customer360_sql import WITH_SCORES
-    from integration_pipeline.analytics.customer_search import search_rows
+    from integration_pipeline.analytics.customer_search import record_keys, search_rows
 
     with warehouse.get_connection() as connection:
         connection.execute("CREATE SCHEMA IF NOT EXISTS marts")
@@ -122,7 +123,11 @@ def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResul
         connection.execute(WITH_SCORES)
         records = connection.execute("SELECT * FROM staging.customer_records").df()
         id_map = connection.execute("SELECT * FROM core.customer_id_map").df()
-        write_table(connection, "marts.customer_search", search_rows(records, id_map))
+        # Only the records that changed since the last run have their keys derived again.
+        keys = memoised(
+            connection, "marts.customer_search_keys", CODE_VERSION, records, record_keys
+        )
+        write_table(connection, "marts.customer_search", search_rows(keys, id_map))
         rows, both, overdue = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE len(crm_records) > 0 "
             "AND len(erp_party_codes) > 0), count(*) FILTER (WHERE invoices_overdue > 0) "

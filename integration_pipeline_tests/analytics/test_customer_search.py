@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from integration_pipeline.analytics.customer_search import query_keys, search_rows
+from integration_pipeline.analytics.customer_search import query_keys, record_keys, search_rows
 
 
 def _records() -> pd.DataFrame:
@@ -32,7 +32,7 @@ def _records() -> pd.DataFrame:
 
 def test_every_spelling_of_a_customer_finds_its_keys():
     id_map = pd.DataFrame({"unique_id": ["erp:C1", "crm:companies:7"], "golden_id": ["g1", "g2"]})
-    rows = search_rows(_records(), id_map)
+    rows = search_rows(record_keys(_records()), id_map)
     keys = dict(zip(rows["key"], rows["golden_id"], strict=True))
     for query in (
         "شرکت پارس کالا",  # Persian yeh and kaf
