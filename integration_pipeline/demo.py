@@ -28,7 +28,7 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
     import dagster as dg
 
     from integration_pipeline.definitions import defs
-    from integration_pipeline.quality.gx_runner import import_in_background
+    from integration_pipeline.heavy_imports import import_in_background
 
     import_in_background()
     with dg.DagsterInstance.get() as instance:

@@ -4,29 +4,10 @@ Great Expectations costs seconds and hundreds of MB to import, so it is imported
 inside the function, never when the code location loads.
 """
 
-import contextlib
-import importlib
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing Great Expectations on a thread of its own. A run that executes all its
-    steps in one process calls this first: the import (~2.5 s, measured at 10,000 customers)
-    then overlaps the extracts, which mostly wait for the CRM's rate limit, instead of
-    delaying the first check. A step that needs it meanwhile waits for the module, as Python
-    imports do; should the import fail, that step's own import reports it."""
-
-    def _import() -> None:
-        with contextlib.suppress(Exception):
-            importlib.import_module("great_expectations")
-
-    thread = threading.Thread(target=_import, name="import-great-expectations", daemon=True)
-    thread.start()
-    return thread
 
 
 @dataclass(frozen=True)
