@@ -27,10 +27,10 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
     os.environ["DAGSTER_HOME"] = str(dagster_home())
     import dagster as dg
 
+    from integration_pipeline import heavy_imports
     from integration_pipeline.definitions import defs
-    from integration_pipeline.heavy_imports import import_in_background
 
-    import_in_background()
+    heavy_imports.arm()  # this process runs every step
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("main").execute_in_process(
             instance=instance,

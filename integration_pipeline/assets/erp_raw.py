@@ -7,7 +7,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from integration_pipeline import heavy_imports
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
+from integration_pipeline.orchestration.reuse import latest_data_version
 from integration_pipeline.resources import ErpDatabase
 from integration_pipeline.warehouse.erp_landing import land_erp_table
 from integration_pipeline.warehouse.fingerprint import extract_version
@@ -58,6 +60,8 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
             version = dg.DataVersion(extract_version(connection, f"erp.{erp_table.name}"))
+        if version.value != latest_data_version(context.instance, context.asset_key):
+            heavy_imports.warm_up()  # steps after this one will compute: their libraries
         context.log.info(
             f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
             f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"

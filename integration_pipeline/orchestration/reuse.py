@@ -62,7 +62,7 @@ def with_code_version(assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefini
     ]
 
 
-def _latest_data_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
+def latest_data_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
     event = instance.get_latest_materialization_event(key)
     return event.asset_materialization.tags.get(DATA_VERSION_TAG) if event else None
 
@@ -195,7 +195,7 @@ def reuse_check_when_unchanged(check: Callable[..., dg.AssetCheckResult]) -> Cal
         if context is None:  # called directly, as a plain function (a test)
             return check(*args, **kwargs)
         (spec,) = context.check_specs
-        current = _latest_data_version(context.instance, spec.asset_key)
+        current = latest_data_version(context.instance, spec.asset_key)
         record = _last_evaluation(context.instance, spec.key)
         evaluation = record.event.asset_check_evaluation if record else None
         if (
