@@ -20,12 +20,14 @@ PLOTS: dict[str, tuple[str, ...]] = {
 
 def plot_png(kpis: pd.DataFrame, names: tuple[str, ...], title: str) -> bytes:
     """One line per KPI against its month label; months where it is missing are gaps."""
-    import matplotlib
+    # Matplotlib's object API on the Agg canvas: no pyplot state, no screen needed, and safe
+    # to import on another thread (heavy_imports.py).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # no screen here, and none needed
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(len(names), 1, figsize=(9, 2.6 * len(names)), sharex=True)
+    figure = Figure(figsize=(9, 2.6 * len(names)))
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(names), 1, sharex=True)
     axes = [axes] if len(names) == 1 else list(axes)
     labels = list(dict.fromkeys(kpis["month_label"]))
     for axis, name in zip(axes, names, strict=True):
@@ -38,7 +40,6 @@ def plot_png(kpis: pd.DataFrame, names: tuple[str, ...], title: str) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
     return buffer.getvalue()
 
 
