@@ -14,13 +14,14 @@ def customer_scores(
     deals: pd.DataFrame,
     today: date,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    model: churn.ChurnModel | None = None,
 ) -> tuple[pd.DataFrame, churn.ChurnModel | None]:
     """One row per golden customer: churn_risk, churn_basis, yearly_margin, clv.
 
-    A customer who bought in the last year is scored by the model; one who bought before
-    but not in the last year has lapsed (risk 1); one with no ERP order has no risk at all,
-    and says so."""
-    model = churn.train(orders, deals, today)
+    A customer who bought in the last year is scored by the model (`model`, else one trained
+    now); one who bought before but not in the last year has lapsed (risk 1); one with no ERP
+    order has no risk at all, and says so."""
+    model = model or churn.train(orders, deals, today)
     scored = churn.score(model, orders, deals, today) if model else pd.Series(dtype=float)
     day = pd.Timestamp(today)
     year = orders[

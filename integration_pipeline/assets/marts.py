@@ -69,15 +69,22 @@ def churn_scores(
 ) -> dg.MaterializeResult:
     from integration_pipeline.analytics.frames import deals, orders
     from integration_pipeline.analytics.scores import customer_scores
+    from integration_pipeline.warehouse.churn_model import keep_churn_model, todays_churn_model
 
     today = _today(config)
     with warehouse.get_connection() as connection:
         customers = connection.execute("SELECT golden_id FROM core.customers").df()
-        scores, model = customer_scores(customers, orders(connection), deals(connection), today)
+        kept = todays_churn_model(connection, today, len(customers))
+        scores, model = customer_scores(
+            customers, orders(connection), deals(connection), today, model=kept
+        )
+        if model is not None and kept is None:
+            keep_churn_model(connection, model, today, len(customers))
         write_table(connection, "marts.churn_scores", scores)
     metadata = {
         "rows": len(scores),
         "scored_by_model": int((scores["churn_basis"] == "model").sum()),
+        "model": "today's model" if kept else "trained now",
     }
     if model is None:
         context.log.warning("too little history for a churn model: no customer scored by it")
