@@ -9,16 +9,15 @@ this pipeline's own, nobody else's file is unpickled.
 """
 
 import pickle
-from datetime import UTC, date, datetime
+from datetime import date
 
 import duckdb
 
 from integration_pipeline.analytics.churn import ChurnModel
 from integration_pipeline.warehouse.arrow_load import transaction
+from integration_pipeline.warehouse.daily_model import now_utc, still_usable
 
 MODEL = "marts.churn_model"
-# A population that grew or shrank by more than this since the training is trained anew.
-MAX_DRIFT = 0.10
 
 
 def _ensure(connection: duckdb.DuckDBPyConnection) -> None:
@@ -40,11 +39,7 @@ def todays_churn_model(
     if not rows:
         return None
     trained_at, trained_for, trained_on, model = rows[0]
-    if (
-        trained_at.date() != datetime.now(UTC).date()
-        or trained_for != as_of
-        or abs(customers - trained_on) > MAX_DRIFT * trained_on
-    ):
+    if trained_for != as_of or not still_usable(trained_at, trained_on, customers):
         return None
     return pickle.loads(model)
 
@@ -58,5 +53,5 @@ def keep_churn_model(
         connection.execute(f"DELETE FROM {MODEL}")
         connection.execute(
             f"INSERT INTO {MODEL} VALUES (?, ?, ?, ?)",
-            [datetime.now(UTC).replace(tzinfo=None), as_of, customers, pickle.dumps(model)],
+            [now_utc(), as_of, customers, pickle.dumps(model)],
         )

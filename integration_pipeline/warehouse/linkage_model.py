@@ -4,15 +4,13 @@ the schedules on) instead of training again: on the same population, expectation
 maximisation lands on the same parameters, and training is most of the matching's time."""
 
 import json
-from datetime import UTC, datetime
 
 import duckdb
 
 from integration_pipeline.warehouse.arrow_load import transaction
+from integration_pipeline.warehouse.daily_model import now_utc, still_usable
 
 MODEL = "core.linkage_model"
-# A population that grew or shrank by more than this since the training is trained anew.
-MAX_DRIFT = 0.10
 
 
 def _ensure(connection: duckdb.DuckDBPyConnection) -> None:
@@ -31,10 +29,7 @@ def todays_model(connection: duckdb.DuckDBPyConnection, records: int) -> dict | 
     if not rows:
         return None
     trained_at, trained_on, model = rows[0]
-    today = datetime.now(UTC).date()
-    if trained_at.date() != today or abs(records - trained_on) > MAX_DRIFT * trained_on:
-        return None
-    return json.loads(model)
+    return json.loads(model) if still_usable(trained_at, trained_on, records) else None
 
 
 def keep_model(connection: duckdb.DuckDBPyConnection, model: dict, records: int) -> None:
@@ -44,5 +39,5 @@ def keep_model(connection: duckdb.DuckDBPyConnection, model: dict, records: int)
         connection.execute(f"DELETE FROM {MODEL}")
         connection.execute(
             f"INSERT INTO {MODEL} VALUES (?, ?, ?)",
-            [datetime.now(UTC).replace(tzinfo=None), records, json.dumps(model)],
+            [now_utc(), records, json.dumps(model)],
         )
