@@ -7,6 +7,7 @@ import pandas as pd
 
 from integration_pipeline.analytics import inputs_sql
 from integration_pipeline.analytics.kpis import KpiInputs
+from integration_pipeline.warehouse.arrow_load import table_exists
 
 SPEND_COLUMNS = ("month", "amount")
 
@@ -33,16 +34,8 @@ def _frame(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return connection.execute(sql).df()
 
 
-def _table_exists(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()[0]
-    return bool(found)
-
-
 def quarantine_rate(connection: duckdb.DuckDBPyConnection) -> float | None:
-    if not _table_exists(connection, "quality", "quarantine"):
+    if not table_exists(connection, "quality", "quarantine"):
         return None
     staged = connection.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'sync' "
@@ -58,7 +51,7 @@ def quarantine_rate(connection: duckdb.DuckDBPyConnection) -> float | None:
 def kpi_inputs(connection: duckdb.DuckDBPyConnection, spend: pd.DataFrame | None) -> KpiInputs:
     syncs = (
         _frame(connection, inputs_sql.ORDER_SYNCS)
-        if _table_exists(connection, "sync", "outbox")
+        if table_exists(connection, "sync", "outbox")
         else pd.DataFrame(
             {
                 "planned_at": pd.Series(dtype="datetime64[us]"),

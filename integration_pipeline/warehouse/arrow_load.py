@@ -19,6 +19,15 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    # fetchall: a half-read result would be lost to the connection's next statement.
+    found = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()[0][0]
+    return bool(found)
+
+
 def write_table(connection: duckdb.DuckDBPyConnection, target: str, data: object) -> None:
     """Create (or replace) `target` (schema.table) holding `data`, an Arrow table or a pandas
     frame, in one statement."""
