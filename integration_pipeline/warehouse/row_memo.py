@@ -11,7 +11,7 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from integration_pipeline.warehouse.arrow_load import transaction, write_table
+from integration_pipeline.warehouse.arrow_load import table_exists
 
 ROW_HASH = "_row_hash"
 VERSION = "_version"
@@ -55,12 +55,7 @@ def memoised(
 def _kept(
     connection: duckdb.DuckDBPyConnection, table: str, version: str, hashes: pd.Series
 ) -> pd.DataFrame:
-    schema, name = table.split(".")
-    exists = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(connection, *table.split(".")):
         return pd.DataFrame({ROW_HASH: pd.Series([], dtype="uint64")})
     connection.register("_current_hashes", pd.DataFrame({ROW_HASH: hashes.unique()}))
     try:
@@ -88,12 +83,15 @@ def _keep(
     results: pd.DataFrame,
     outputs: list[str],
 ) -> None:
-    with transaction(connection):
-        write_table(connection, f"{table}_incoming", results)
-        columns = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in outputs)
+    # Text throughout, also a column no row has a value in (pandas gives it no type).
+    columns = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in outputs)
+    connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{table.split(".")[0]}"')
+    connection.register("_memo_results", results)
+    try:
         connection.execute(
             f"CREATE OR REPLACE TABLE {table} AS SELECT {ROW_HASH}, ? AS {VERSION}, {columns} "
-            f"FROM {table}_incoming",
+            "FROM _memo_results",
             [version],
         )
-        connection.execute(f"DROP TABLE {table}_incoming")
+    finally:
+        connection.unregister("_memo_results")
