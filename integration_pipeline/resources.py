@@ -5,12 +5,11 @@ variables point the same code at production systems.
 """
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import sqlalchemy as sa
-from dagster._utils.backoff import backoff
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
@@ -132,18 +131,13 @@ class Warehouse(DuckDBResource):
     opening the file and checkpointing it at every step.
     """
 
-    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _held: ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # The configuration get_connection opens with: the cache shares only equal ones.
-        config = {"custom_user_agent": "dagster", **self.connection_config}
-        # Retried as get_connection is: another process may hold the file for a moment.
-        self._held = backoff(
-            fn=duckdb.connect,
-            retry_on=(RuntimeError, duckdb.IOException),
-            kwargs={"database": self.database, "config": config},
-            max_retries=10,
-        )
+        # Through get_connection itself: DuckDB's cache shares the database only between
+        # connections of equal configuration, and it retries a file another process holds.
+        self._held = ExitStack()
+        self._held.enter_context(self.get_connection())
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._held is not None:
