@@ -34,12 +34,16 @@ def arm() -> None:
     _armed.set()
 
 
+def armed() -> bool:
+    return _armed.is_set()
+
+
 def warm_up(modules: tuple[str, ...] = HEAVY_MODULES) -> threading.Thread | None:
     """Start importing `modules` on a daemon thread, once, if armed. A step that needs one
     meanwhile waits for it, as Python imports do; should an import fail, the step's own
     import reports it."""
     global _thread
-    if not _armed.is_set():
+    if not armed():
         return None
     with _started:
         if _thread is None:

@@ -8,8 +8,9 @@ PROBE = """
 import sys
 from integration_pipeline import heavy_imports
 from integration_pipeline.heavy_imports import HEAVY_MODULES
-assert heavy_imports.warm_up() is None  # not armed: a step process of a multi-process run
+assert not heavy_imports.armed() and heavy_imports.warm_up() is None  # a multi-process step
 heavy_imports.arm()
+assert heavy_imports.armed()
 thread = heavy_imports.warm_up()
 assert heavy_imports.warm_up() is thread
 thread.join(timeout=120)

@@ -7,10 +7,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from integration_pipeline import heavy_imports
-from integration_pipeline.assets.erp_raw import REMOTE_RETRY
+from integration_pipeline.assets.erp_raw import REMOTE_RETRY, warm_up_when_moved
 from integration_pipeline.entities import crm_properties_written
-from integration_pipeline.orchestration.reuse import latest_data_version
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.crm_landing import CrmObject, land_crm_object
 from integration_pipeline.warehouse.fingerprint import extract_version
@@ -124,8 +122,7 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
             )
             stats = client.stats
             version = dg.DataVersion(extract_version(connection, f"crm.{object_type}"))
-        if version.value != latest_data_version(context.instance, context.asset_key):
-            heavy_imports.warm_up()  # steps after this one will compute: their libraries
+        warm_up_when_moved(context, version)
         context.log.info(
             f"crm.{object_type}: {report.mode}, {report.rows_read} read, "
             f"{report.rows_total} in all, {stats.requests} requests"

@@ -31,6 +31,15 @@ class ErpExtractConfig(dg.Config):
     )
 
 
+def warm_up_when_moved(context: dg.AssetExecutionContext, version: dg.DataVersion) -> None:
+    """An extract whose data moved: the steps after it will compute, so their libraries are
+    imported ahead (heavy_imports.py; only in a process that runs the whole job)."""
+    if heavy_imports.armed() and version.value != latest_data_version(
+        context.instance, context.asset_key
+    ):
+        heavy_imports.warm_up()
+
+
 def erp_asset_key(table_name: str) -> dg.AssetKey:
     return dg.AssetKey(["erp", f"erp_{table_name}"])
 
@@ -60,8 +69,7 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
             version = dg.DataVersion(extract_version(connection, f"erp.{erp_table.name}"))
-        if version.value != latest_data_version(context.instance, context.asset_key):
-            heavy_imports.warm_up()  # steps after this one will compute: their libraries
+        warm_up_when_moved(context, version)
         context.log.info(
             f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
             f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"
