@@ -10,7 +10,7 @@ import pytest
 
 from integration_pipeline.assets.crm_raw import crm_object
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
-from integration_pipeline.warehouse.crm_landing import land_crm_object
+from integration_pipeline.warehouse.crm_landing import SMALL_OBJECT_ROWS, land_crm_object
 
 pytestmark = pytest.mark.slow
 
@@ -87,3 +87,31 @@ def test_an_incremental_landing_equals_a_full_read(crm, tmp_path):
         incremental.execute(f"SELECT associations FROM crm.deals WHERE id = {deal}").fetchone()[0]
     )
     assert item["id"] in links["line_items"]
+
+
+def test_a_small_object_nothing_links_to_is_listed_whole_every_time(crm, tmp_path):
+    """Products: one page of the list endpoint, not a search (the 5-a-second search budget is
+    the large objects')."""
+    connection = duckdb.connect(str(tmp_path / "small.duckdb"))
+    connection.execute("CREATE SCHEMA crm")
+
+    def land(client):
+        return land_crm_object(
+            connection, client, crm_object("products"), full_refresh=False, overlap=timedelta(0)
+        )
+
+    with HubSpotClient(crm.url, crm.token) as client:
+        first = land(client)
+        product = connection.execute("SELECT min(id) FROM crm.products").fetchone()[0]
+        client.call(
+            "PATCH",
+            f"/crm/v3/objects/products/{product}",
+            json={"properties": {"name": "Renamed product"}},
+        )
+        second = land(client)
+    assert first.mode == second.mode == "full"
+    assert 0 < second.rows_read == first.rows_read <= SMALL_OBJECT_ROWS
+    (properties,) = connection.execute(
+        f"SELECT properties FROM crm.products WHERE id = {product}"
+    ).fetchone()
+    assert json.loads(properties)["name"] == "Renamed product"
