@@ -69,3 +69,23 @@ def test_base_dir_defaults_to_where_dagster_keeps_sqlite_event_logs(tmp_path, mo
     assert "config" not in config  # so it follows DAGSTER_HOME, as Dagster's default does
     storage = PooledSqliteEventLogStorage.from_config_value(None, {})
     assert storage._base_dir == str(tmp_path / "history" / "runs")
+
+
+def test_a_table_found_is_not_looked_up_again_until_a_wipe(tmp_path, monkeypatch):
+    storage = PooledSqliteEventLogStorage(str(tmp_path))
+    assert storage.has_table("asset_event_tags")
+    assert not storage.has_table("no_such_table")
+    looked_up = []
+    stock = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(
+        SqliteEventLogStorage,
+        "has_table",
+        lambda self, name: looked_up.append(name) or stock(self, name),
+    )
+    assert storage.has_table("asset_event_tags")
+    assert not storage.has_table("no_such_table")
+    assert looked_up == ["no_such_table"], "a missing table may be created later: asked again"
+    storage.wipe()  # (asks about the tables it empties itself)
+    assert storage.has_table("asset_event_tags")
+    assert "asset_event_tags" in looked_up[1:]
+    storage.dispose()
