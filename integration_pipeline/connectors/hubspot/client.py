@@ -20,6 +20,7 @@ from integration_pipeline.connectors.hubspot.errors import (
     HubSpotUnavailable,
 )
 from integration_pipeline.connectors.hubspot.governor import shared_governors
+from integration_pipeline.connectors.tls import tls_context
 
 BATCH_LIMIT = 100
 RETRYABLE = {429, 500, 502, 503, 504}
@@ -87,6 +88,7 @@ class HubSpotClient:
             timeout=timeout_s,
             headers={"Authorization": f"Bearer {token}"},
             limits=httpx.Limits(max_keepalive_connections=8, max_connections=16),
+            verify=tls_context(),
         )
         self.governor, self.search_governor = shared_governors(
             base_url, token, requests_per_10s, searches_per_s

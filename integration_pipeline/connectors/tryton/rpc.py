@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from integration_pipeline.connectors.tls import tls_context
 from integration_pipeline.connectors.tryton.codec import decode, encode
 
 
@@ -46,7 +47,7 @@ class TrytonRPC:
     def __init__(self, server_url: str, database: str, timeout: float = 60.0) -> None:
         self.server_url = server_url.rstrip("/")
         self.database = database
-        self._client = httpx.Client(timeout=timeout)
+        self._client = httpx.Client(timeout=timeout, verify=tls_context())
         self._ids = itertools.count(1)
         self.context: dict[str, Any] = {}
         self.user_id: int | None = None
