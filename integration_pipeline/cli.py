@@ -1,8 +1,11 @@
 """The `integration-pipeline` command."""
 
 import argparse
+import atexit
 import json
+import os
 import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -280,5 +283,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console script: `main`, then an exit without Python's own finalization, which
+    tears down the ~2,500 modules a run imports (~0.6 s after imports alone, ~1 s after a run,
+    measured). Everything an orderly exit does first is done here too: other threads joined,
+    exit handlers run (they flush and close logs, remove temporary folders), output flushed.
+    Every database write is committed by then (DuckDB's WAL is replayed by the next open)."""
+    code = main()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -147,6 +147,32 @@ def test_unwritable_data_folder(tmp_path, sandbox_cache):
     assert "cannot write to the data folder" in result.stderr and "--data-dir" in result.stderr
 
 
+def test_the_console_script_ends_as_an_orderly_exit_would(tmp_path, sandbox_cache):
+    """`cli.run` skips only Python's finalization: exit handlers run, a worker thread
+    finishes, buffered output arrives and the command's exit code is kept."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    finished = tmp_path / "finished"
+    script = f"""
+import atexit, pathlib, sys, threading, time
+from integration_pipeline import cli
+atexit.register(lambda: print("exit handler ran"))
+threading.Thread(
+    target=lambda: (time.sleep(0.5), pathlib.Path({str(finished)!r}).write_text("yes"))
+).start()
+sys.argv = ["integration-pipeline", "sandbox", "up", "--data-dir", {str(blocker / "data")!r}]
+cli.run()
+"""
+    env = {**os.environ, "INTEGRATION_PIPELINE_CACHE": str(sandbox_cache)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "cannot write to the data folder" in result.stderr
+    assert result.stdout.strip().endswith("exit handler ran")
+    assert finished.read_text() == "yes"
+
+
 def test_interrupted_build_leaves_nothing_that_looks_ready(tmp_path):
     cache, data = tmp_path / "cache", tmp_path / "data"
     env = {**os.environ, "INTEGRATION_PIPELINE_CACHE": str(cache)}
