@@ -1,6 +1,7 @@
 """The KPI plots (PNG) and the one-file HTML report that carries them."""
 
 import base64
+import hashlib
 import html
 import io
 from pathlib import Path
@@ -43,12 +44,34 @@ def plot_png(kpis: pd.DataFrame, names: tuple[str, ...], title: str) -> bytes:
     return buffer.getvalue()
 
 
+def _plot_key(kpis: pd.DataFrame, names: tuple[str, ...], title: str) -> str:
+    """What a plot is drawn from: its figures, and this module's code."""
+    drawn = kpis[kpis["kpi"].isin(names)][["kpi", "month_label", "value"]]
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr((title, names)).encode())
+    digest.update(drawn.to_csv(index=False).encode())
+    return digest.hexdigest()
+
+
+def _plot(kpis: pd.DataFrame, names: tuple[str, ...], title: str, folder: Path) -> bytes:
+    """The plot's PNG, drawn again only when its figures changed (drawing is ~0.15 s a plot,
+    and most runs move none of them). The key file names what the PNG beside it shows; it is
+    removed before the PNG is rewritten, so a crash between the two only means a redraw."""
+    png_path, key_path = folder / f"{title}.png", folder / f".{title}.key"
+    key = _plot_key(kpis, names, title)
+    if png_path.exists() and key_path.exists() and key_path.read_text() == key:
+        return png_path.read_bytes()
+    key_path.unlink(missing_ok=True)
+    png = plot_png(kpis, names, title)
+    png_path.write_bytes(png)
+    key_path.write_text(key)
+    return png
+
+
 def write_report(kpis: pd.DataFrame, folder: Path) -> tuple[Path, dict[str, bytes]]:
     """PNG per plot and `kpis.html` (images inlined, one file) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    images = {title: plot_png(kpis, names, title) for title, names in PLOTS.items()}
-    for title, png in images.items():
-        (folder / f"{title}.png").write_bytes(png)
+    images = {title: _plot(kpis, names, title, folder) for title, names in PLOTS.items()}
     wide = kpis.pivot(index="kpi", columns="month_label", values="value")
     wide = wide.reindex(
         index=list(KPI_DEFINITIONS), columns=list(dict.fromkeys(kpis["month_label"]))

@@ -49,3 +49,34 @@ def test_report_has_every_kpi_every_month_and_its_plots(tmp_path):
     assert "1404/10" in page
     # The last month's reasons are shown beside the numbers.
     assert "no spend recorded for the month" in page
+
+
+def test_a_plot_is_drawn_again_only_when_its_figures_change(tmp_path, monkeypatch):
+    from integration_pipeline.analytics import report
+
+    drawn = []
+    draw = report.plot_png
+    monkeypatch.setattr(
+        report,
+        "plot_png",
+        lambda kpis, names, title: drawn.append(title) or draw(kpis, names, title),
+    )
+    table = _table()
+    _, first = write_report(table, tmp_path / "kpis")
+    assert sorted(drawn) == sorted(PLOTS)
+    drawn.clear()
+    _, again = write_report(table, tmp_path / "kpis")
+    assert drawn == [] and again == first
+    moved = table.copy()
+    moved.loc[moved["kpi"] == "revenue", "value"] += 1
+    _, after = write_report(moved, tmp_path / "kpis")
+    assert drawn == ["revenue_and_margin"]
+    assert after["revenue_and_margin"] != first["revenue_and_margin"]
+    assert after["revenue_and_margin"] == draw(
+        moved, PLOTS["revenue_and_margin"], "revenue_and_margin"
+    )
+    # A PNG lost (or a key without one) is drawn again.
+    (tmp_path / "kpis" / "funnel.png").unlink()
+    drawn.clear()
+    _, restored = write_report(moved, tmp_path / "kpis")
+    assert drawn == ["funnel"] and restored["funnel"] == first["funnel"]
