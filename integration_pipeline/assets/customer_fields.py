@@ -10,13 +10,7 @@ from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.orchestration.reuse import reuse_when_unchanged
 from integration_pipeline.warehouse.arrow_load import write_table
-from integration_pipeline.warehouse.customer_fields_sql import (
-    BASELINE,
-    CONFLICTS,
-    CREATE_TABLES,
-    CUSTOMER_FIELDS,
-    field_states_sql,
-)
+from integration_pipeline.warehouse.customer_fields_sql import BASELINE, CONFLICTS, CUSTOMER_FIELDS
 
 COMPARE_KEY = dg.AssetKey(["sync", "customer_fields", "compare"])
 
@@ -39,32 +33,12 @@ def customer_fields_compare(
 ) -> dg.MaterializeResult:
     import pandas as pd
 
-    from integration_pipeline.cleansing.names import display_name
     from integration_pipeline.quality.quarantine import mask
-    from integration_pipeline.syncs.two_way import FieldState, decide
+    from integration_pipeline.warehouse.customer_field_decisions import compare_fields
 
     with warehouse.get_connection() as connection:
-        connection.execute(CREATE_TABLES)
-        pairs = connection.execute(field_states_sql()).df()
-        baseline = {
-            (crm, erp, field): (crm_value, erp_value)
-            for crm, erp, field, crm_value, erp_value in connection.execute(
-                f"SELECT crm_record, erp_record, field, crm_value, erp_value FROM {BASELINE}"
-            ).fetchall()
-        }
-        states = [
-            FieldState(
-                pair=(row.crm_record, row.erp_record),
-                field=field,
-                crm=getattr(row, f"crm_{field}"),
-                erp=getattr(row, f"erp_{field}"),
-                baseline=baseline.get((row.crm_record, row.erp_record, field)),
-            )
-            for row in pairs.itertuples()
-            for field in CUSTOMER_FIELDS
-        ]
-        owners = {field: owner for field, (_, _, owner) in CUSTOMER_FIELDS.items()}
-        decisions = decide(states, owners, lambda a, b: display_name(a) == display_name(b))
+        comparison = compare_fields(connection)
+        decisions, baseline = comparison.decisions, comparison.baseline
         for system, key_of in (("erp", lambda p: p[1]), ("crm", lambda p: p[0].split(":")[1])):
             rows: dict[str, dict] = {}
             for write in (w for w in decisions.writes if w.to == system):
@@ -103,7 +77,7 @@ def customer_fields_compare(
     )
     return dg.MaterializeResult(
         metadata={
-            "rows": len(pairs),  # the linked pairs compared
+            "rows": comparison.pairs,  # the linked pairs compared
             "to_erp": sum(1 for w in decisions.writes if w.to == "erp"),
             "to_crm": sum(1 for w in decisions.writes if w.to == "crm"),
             "conflicts": len(decisions.conflicts),

@@ -14,6 +14,7 @@ from integration_pipeline.orchestration.reuse import (
 )
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.customer_field_decisions import compare_fields
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
@@ -70,7 +71,7 @@ def core_customers(
 ) -> dg.MaterializeResult:
     import duckdb
 
-    from integration_pipeline.cleansing.golden import golden_records
+    from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
     from integration_pipeline.cleansing.linkage import link
     from integration_pipeline.cleansing.standardise import profile_of, standardised_rows
 
@@ -91,9 +92,13 @@ def core_customers(
     with warehouse.get_connection() as connection:
         if model is None:
             keep_model(connection, result.model, len(records))
-        write_table(connection, "core.customers", golden)
         write_table(connection, "core.customer_id_map", id_map)
         connection.execute(CUSTOMER_LINKS)
+        pending = compare_fields(connection).decisions.writes
+        golden = with_synced_fields(
+            golden, id_map, standard, [(*w.pair, w.field) for w in pending if w.to == "crm"]
+        )
+        write_table(connection, "core.customers", golden)
         version = fingerprints(
             connection, "core.customers", "core.customer_id_map", "core.customer_links"
         )

@@ -4,7 +4,9 @@ id map that ties it to its records in each system.
 Survivorship per field: the owner system's value first (ARCHITECTURE.md: the CRM owns name,
 contacts and address; the ERP owns identifiers it checked), then the most recently updated
 record, then any record that has the field at all. Values come from the standardised
-columns, so a golden e-mail or phone is always a valid one.
+columns, so a golden e-mail or phone is always a valid one. A field the two-way sync is
+about to carry from the ERP to the CRM (changed in the ERP only) takes the ERP's value now:
+the golden record shows what both systems will hold, not the CRM's old value for a run.
 """
 
 import hashlib
@@ -61,3 +63,24 @@ def golden_records(
         ["golden_id", "system", "record_id"]
     )
     return golden.reset_index(), id_map.reset_index(drop=True)
+
+
+def with_synced_fields(
+    golden: pd.DataFrame,
+    id_map: pd.DataFrame,
+    records: pd.DataFrame,
+    to_crm: list[tuple[str, str, str]],
+) -> pd.DataFrame:
+    """`to_crm`: (CRM record, ERP record, field) the two-way sync writes to the CRM, records
+    as the id map names them ("companies:1", "C0001"); `records` as for `golden_records`.
+    The golden customer of each CRM record takes the ERP record's (standardised) value."""
+    if not to_crm:
+        return golden
+    golden_of = id_map.set_index("unique_id")["golden_id"]
+    standard = records.set_index("unique_id")
+    synced = golden.set_index("golden_id")
+    for crm_record, erp_record, field in to_crm:
+        golden_id, erp_id = golden_of.get(f"crm:{crm_record}"), f"erp:{erp_record}"
+        if golden_id is not None and erp_id in standard.index:
+            synced.at[golden_id, field] = standard.at[erp_id, SURVIVORSHIP[field][0]]
+    return synced.reset_index()

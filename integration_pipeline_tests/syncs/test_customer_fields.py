@@ -12,6 +12,7 @@ from integration_pipeline.assets.customer_fields import customer_fields_compare
 from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.cleansing.names import display_name
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.customer_fields import (
     CUSTOMER_FIELDS_TO_CRM,
@@ -86,6 +87,16 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
             ids = session.model("party.party", "search", [["code", "=", code]])
             session.model("party.party", "write", ids, {"name": name})
     _run(sync_resources)
+    golden_names = (
+        "SELECT m.record_id, g.name FROM core.customers g "
+        "JOIN core.customer_id_map m USING (golden_id) WHERE m.system = 'crm' ORDER BY 1"
+    )
+    golden = dict(_query(warehouse, golden_names))
+    # The golden customer shows what both systems hold once the writes land (standardised),
+    # in this run already.
+    assert golden[f"companies:{erp_company}"] == display_name(f"{name_b} Trading")
+    assert golden[f"companies:{crm_side}"] == display_name(f"{name_a} Group")
+    assert golden[f"companies:{both_company}"] == "Caspian CRM"
 
     with session_of(running_erp) as session:
         assert _erp_name(session, crm_party) == f"{name_a} Group"
@@ -112,4 +123,5 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
 
     _run(sync_resources)
     assert _query(warehouse, outbox + " ORDER BY 1, 2") == sent
+    assert dict(_query(warehouse, golden_names)) == golden, "reading the writes back moves none"
     assert len(_query(warehouse, "SELECT * FROM quality.conflicts")) == 1
