@@ -20,8 +20,7 @@ HEAVY_MODULES = (
     "sklearn.preprocessing",
     "sklearn.metrics",
     "splink",  # golden customers
-    "matplotlib.figure",  # the KPI report's plots
-    "matplotlib.backends.backend_agg",
+    # Not Matplotlib (0.3 s): the KPI plots are drawn again only when their figures move.
 )
 
 _armed = threading.Event()
