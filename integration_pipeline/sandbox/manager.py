@@ -15,12 +15,9 @@ from typing import Any
 
 from integration_pipeline.sandbox import processes
 from integration_pipeline.sandbox.crm import process as crm_process
-from integration_pipeline.sandbox.demo.files import write_dataset
-from integration_pipeline.sandbox.demo.generator import generate
 from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR, DemoConfig
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
-from integration_pipeline.sandbox.tryton import postgres
 from integration_pipeline.sandbox.tryton.config import sqlalchemy_url, write_config
 from integration_pipeline.sandbox.tryton.database import install_database, template_key
 from integration_pipeline.sandbox.tryton.server import MARKER, require_free_erp_port, start_server
@@ -103,6 +100,8 @@ def _crm_description(settings: SandboxSettings, pid: int | None) -> dict[str, An
 def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> dict[str, Any]:
     _check_data_dir(settings.data_dir)
     if settings.postgres_url:
+        from integration_pipeline.sandbox.tryton import postgres  # psycopg: only when asked
+
         postgres.Server(settings.postgres_url).check()
     state = read_state(settings)
     erp_running = processes.is_alive(state.get("erp", {}).get("pid"), MARKER)
@@ -153,6 +152,11 @@ def up(settings: SandboxSettings, progress: Progress, reset: bool = False) -> di
             )
         if built or not (settings.demo_dir / "manifest.json").exists():
             progress("writing the demo data files")
+            # Faker and the generator only when building: every run's code location loads
+            # this module (resources read the sandbox's state).
+            from integration_pipeline.sandbox.demo.files import write_dataset
+            from integration_pipeline.sandbox.demo.generator import generate
+
             config = DemoConfig(
                 seed=demo["seed"],
                 customers=demo["customers"],

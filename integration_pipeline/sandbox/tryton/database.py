@@ -21,7 +21,6 @@ from pathlib import Path
 from integration_pipeline.sandbox.demo.records import DEFAULT_ORDERS_PER_YEAR
 from integration_pipeline.sandbox.errors import SandboxError
 from integration_pipeline.sandbox.settings import SandboxSettings
-from integration_pipeline.sandbox.tryton import postgres
 from integration_pipeline.sandbox.tryton.config import MODULES, server_url, write_config
 
 # Bump when the demo generator or the business setup changes what a build produces.
@@ -178,6 +177,8 @@ def _install_sqlite(settings: SandboxSettings, reset: bool, progress: Progress) 
 
 def _install_postgres(settings: SandboxSettings, reset: bool, progress: Progress) -> bool:
     assert settings.postgres_url
+    from integration_pipeline.sandbox.tryton import postgres  # psycopg: only when asked
+
     server = postgres.Server(settings.postgres_url)
     if server.is_ready(settings.database) and not reset:
         progress(
