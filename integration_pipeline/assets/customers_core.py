@@ -13,7 +13,7 @@ from integration_pipeline.orchestration.reuse import (
     reuse_when_unchanged,
 )
 from integration_pipeline.resources import HubSpotResource, TrytonErp
-from integration_pipeline.warehouse.arrow_load import write_table
+from integration_pipeline.warehouse.arrow_load import table_exists, write_table
 from integration_pipeline.warehouse.customer_field_decisions import compare_fields
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
@@ -63,7 +63,8 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
     deps=[dg.AssetKey(["staging", "customer_records"])],
     description="Golden customers (core.customers) and the id map (core.customer_id_map): "
     "records standardised (Persian text, digits, e-mails, E.164 phones, postal codes, national "
-    "ids), matched within and across the systems with Splink, merged field by field.",
+    "ids), matched within and across the systems with Splink (records once one customer stay "
+    "together: core.customer_links), merged field by field.",
 )
 @reuse_when_unchanged
 def core_customers(
@@ -72,6 +73,7 @@ def core_customers(
     import duckdb
 
     from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
+    from integration_pipeline.cleansing.known_links import keep_known_links
     from integration_pipeline.cleansing.linkage import link
     from integration_pipeline.cleansing.standardise import profile_of, standardised_rows
 
@@ -82,13 +84,21 @@ def core_customers(
         standard = memoised(
             connection, "core.standardised_records", CODE_VERSION, records, standardised_rows
         )
+        known = (
+            connection.execute(
+                "SELECT 'crm:' || crm_record, 'erp:' || erp_party_code FROM core.customer_links"
+            ).fetchall()
+            if table_exists(connection, "core", "customer_links")
+            else []
+        )
     profile = profile_of(records, standard)
     standard[["system", "record_id", "updated_at"]] = records[["system", "record_id", "updated_at"]]
     matcher = "today's model" if model else "trained now"
     context.log.info(f"{len(records)} records standardised; matching ({matcher})")
     # Splink works in its own in-memory DuckDB, not in the warehouse file.
     result = link([standard], threshold=config.threshold, connection=duckdb.connect(), model=model)
-    golden, id_map = golden_records(standard, result.clusters)
+    clusters = keep_known_links(result.clusters, list(standard["unique_id"]), known)
+    golden, id_map = golden_records(standard, clusters)
     with warehouse.get_connection() as connection:
         if model is None:
             keep_model(connection, result.model, len(records))
