@@ -5,31 +5,49 @@ Takes `$today`. A CRM deal belongs to the customer of its company, else of its c
 contact of a company counts for the company); an ERP document to the customer of its party.
 """
 
+# What the analytics read of the CRM's customer records (core.crm_customer_facts,
+# core.crm_contact_companies): only these columns, so a name or e-mail edited, or a property
+# the syncs write, moves none of the marts. Takes no parameters; run after the id map.
+CRM_CUSTOMER_FACTS = """
+CREATE OR REPLACE TABLE core.crm_customer_facts AS
+SELECT m.golden_id, 'companies' AS object_type, co.id, co.created_at,
+       co.properties ->> 'hubspot_owner_id' AS owner_id,
+       co.properties ->> 'lifecyclestage' AS lifecyclestage
+FROM core.customer_id_map m
+JOIN crm.companies co ON m.record_id = 'companies:' || co.id
+WHERE m.system = 'crm' AND NOT co.archived
+UNION ALL
+SELECT m.golden_id, 'contacts', c.id, c.created_at,
+       c.properties ->> 'hubspot_owner_id', c.properties ->> 'lifecyclestage'
+FROM core.customer_id_map m
+JOIN crm.contacts c ON m.record_id = 'contacts:' || c.id
+WHERE m.system = 'crm' AND NOT c.archived;
+CREATE OR REPLACE TABLE core.crm_contact_companies AS
+SELECT id AS contact_id,
+       CAST(json_extract_string(associations, '$.companies[0]') AS BIGINT) AS company_id
+FROM crm.contacts;
+"""
+
 # CRM records of each golden customer, with the contacts that belong to a company.
 CRM_LINKS = """
 crm_company AS (
-    SELECT m.golden_id, co.id, co.properties, co.created_at, co.updated_at
-    FROM core.customer_id_map m
-    JOIN crm.companies co ON m.record_id = 'companies:' || co.id
-    WHERE m.system = 'crm' AND NOT co.archived
+    SELECT golden_id, id, owner_id, lifecyclestage, created_at
+    FROM core.crm_customer_facts WHERE object_type = 'companies'
 ),
 crm_contact AS (
-    SELECT m.golden_id, c.id, c.properties, c.created_at, c.updated_at
-    FROM core.customer_id_map m
-    JOIN crm.contacts c ON m.record_id = 'contacts:' || c.id
-    WHERE m.system = 'crm' AND NOT c.archived
+    SELECT golden_id, id, owner_id, lifecyclestage, created_at
+    FROM core.crm_customer_facts WHERE object_type = 'contacts'
 ),
 crm_record AS (
-    SELECT golden_id, 'companies:' || id AS record_id, properties, created_at, updated_at
+    SELECT golden_id, 'companies:' || id AS record_id, owner_id, lifecyclestage, created_at
     FROM crm_company
     UNION ALL
-    SELECT golden_id, 'contacts:' || id, properties, created_at, updated_at FROM crm_contact
+    SELECT golden_id, 'contacts:' || id, owner_id, lifecyclestage, created_at FROM crm_contact
 ),
 contact_of_company AS (
-    SELECT c.id AS contact_id, cc.golden_id
-    FROM crm.contacts c
-    JOIN crm_company cc
-      ON cc.id = CAST(json_extract_string(c.associations, '$.companies[0]') AS BIGINT)
+    SELECT cc.contact_id, co.golden_id
+    FROM core.crm_contact_companies cc
+    JOIN crm_company co ON co.id = cc.company_id
 ),
 deal_customer AS (
     SELECT d.id AS deal_id, d.properties, d.created_at,
@@ -89,16 +107,27 @@ identities AS (
            list(record_id ORDER BY record_id) FILTER (WHERE system = 'erp') AS erp_party_codes
     FROM core.customer_id_map GROUP BY 1
 ),
+owner_records AS (
+    SELECT golden_id, owner_id, count(*) AS records
+    FROM crm_record WHERE owner_id IS NOT NULL GROUP BY 1, 2
+),
+crm_owner AS (
+    -- The owner of most of its records; on a tie the smallest id, the same every run
+    -- (mode() picks by row order).
+    SELECT golden_id, first(owner_id ORDER BY records DESC, owner_id) AS owner_id
+    FROM owner_records GROUP BY 1
+),
 crm_profile AS (
     SELECT golden_id,
-           mode(properties ->> 'hubspot_owner_id') AS owner_id,
+           any_value(o.owner_id) AS owner_id,
            -- The most advanced stage any of its records reached.
-           arg_max(properties ->> 'lifecyclestage',
+           arg_max(r.lifecyclestage,
                    list_position(['subscriber', 'lead', 'marketingqualifiedlead',
                                   'salesqualifiedlead', 'opportunity', 'customer',
-                                  'evangelist'], properties ->> 'lifecyclestage'))
+                                  'evangelist'], r.lifecyclestage))
                AS lifecycle_stage
-    FROM crm_record GROUP BY 1
+    FROM crm_record r LEFT JOIN crm_owner o USING (golden_id)
+    GROUP BY 1
 ),
 deals AS (
     SELECT golden_id,

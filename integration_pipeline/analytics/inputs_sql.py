@@ -58,8 +58,7 @@ WHERE NOT d.archived AND d.properties ->> 'dealstage' NOT IN ('closedwon', 'clos
 LEADS = f"""
 {_LINKS}
 SELECT golden_id, CAST(created_at AS TIMESTAMP) AS created,
-       coalesce(properties ->> 'lifecyclestage' IN ('customer', 'evangelist'), false)
-           AS converted
+       coalesce(lifecyclestage IN ('customer', 'evangelist'), false) AS converted
 FROM crm_record
 """
 

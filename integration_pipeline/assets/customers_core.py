@@ -6,6 +6,7 @@ from datetime import timedelta
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from integration_pipeline.analytics.customer360_sql import CRM_CUSTOMER_FACTS
 from integration_pipeline.assets.crm_raw import crm_asset_key
 from integration_pipeline.orchestration.reuse import (
     CODE_VERSION,
@@ -20,6 +21,8 @@ from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
 from integration_pipeline.warehouse.linkage_model import keep_model, todays_model
 from integration_pipeline.warehouse.row_memo import memoised
+
+CRM_CUSTOMER_FACTS_KEY = dg.AssetKey(["core", "crm_customer_facts"])
 
 
 class MatchConfig(dg.Config):
@@ -128,6 +131,28 @@ def core_customers(
             "invalid_national_ids": profile.invalid.get("national_id", 0),
         },
     )
+
+
+@dg.asset(
+    key=CRM_CUSTOMER_FACTS_KEY,
+    group_name="customers",
+    kinds={"duckdb"},
+    deps=[
+        dg.AssetKey(["core", "customers"]),
+        crm_asset_key("companies"),
+        crm_asset_key("contacts"),
+    ],
+    description="What the analytics read of each golden customer's CRM records (owner, "
+    "lifecycle stage, created; the company of each contact): a name edited, or a property the "
+    "syncs write, moves none of the marts.",
+)
+@reuse_when_unchanged
+def core_crm_customer_facts(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    with warehouse.get_connection() as connection:
+        connection.execute(CRM_CUSTOMER_FACTS)
+        (rows,) = connection.execute("SELECT count(*) FROM core.crm_customer_facts").fetchone()
+        version = fingerprints(connection, "core.crm_customer_facts", "core.crm_contact_companies")
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
 
 
 @dg.asset_check(

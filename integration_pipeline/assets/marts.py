@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
+from integration_pipeline.assets.customers_core import CRM_CUSTOMER_FACTS_KEY
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.orchestration.reuse import CODE_VERSION, reuse_when_unchanged
 from integration_pipeline.sandbox.settings import SandboxSettings
@@ -37,7 +38,8 @@ _ERP_FACTS = [
         "stock_shipment_out",
     )
 ]
-_CRM_FACTS = [crm_asset_key(t) for t in ("companies", "contacts", "deals", "line_items")]
+# Of the CRM's customer records, only what the marts read (core/crm_customer_facts).
+_CRM_FACTS = [crm_asset_key("deals"), crm_asset_key("line_items"), CRM_CUSTOMER_FACTS_KEY]
 # Update when an input changed, never while a blocking check upstream fails (eager alone
 # would run on data a blocking check has just refused).
 AUTOMATION = (

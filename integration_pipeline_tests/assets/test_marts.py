@@ -18,7 +18,11 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.analytics.customer_lookup import lookup
 from integration_pipeline.analytics.kpis import KPI_DEFINITIONS
 from integration_pipeline.assets.crm_raw import crm_raw_assets
-from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.customers_core import (
+    core_crm_customer_facts,
+    core_customers,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_balances import (
     staging_erp_party_credit,
     staging_erp_stock_levels,
@@ -50,6 +54,7 @@ def _assets():
         staging_erp_stock_levels,
         staging_customer_records,
         core_customers,
+        core_crm_customer_facts,
         *mart_assets,
         erp_stock_forecasts,
         *insights,
