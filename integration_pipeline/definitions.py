@@ -9,6 +9,7 @@ from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customer_fields import customer_fields_compare
 from integration_pipeline.assets.customers_core import (
     core_crm_customer_facts,
+    core_customer_id_map,
     core_customer_merges,
     core_customers,
     customer_id_map_complete,
@@ -103,6 +104,7 @@ defs = dg.Definitions(
             staging_erp_party_credit,
             staging_customer_records,
             core_customers,
+            core_customer_id_map,
             core_crm_customer_facts,
             core_customer_merges,
             customer_fields_compare,

@@ -20,7 +20,7 @@ COMPARE_KEY = dg.AssetKey(["sync", "customer_fields", "compare"])
     group_name="customers",
     kinds={"duckdb"},
     deps=[
-        dg.AssetKey(["core", "customers"]),
+        dg.AssetKey(["core", "customer_id_map"]),
         crm_asset_key("companies"),
         erp_asset_key("party_party"),
     ],

@@ -23,6 +23,7 @@ from integration_pipeline.warehouse.linkage_model import keep_model, todays_mode
 from integration_pipeline.warehouse.row_memo import memoised
 
 CRM_CUSTOMER_FACTS_KEY = dg.AssetKey(["core", "crm_customer_facts"])
+CUSTOMER_ID_MAP_KEY = dg.AssetKey(["core", "customer_id_map"])
 
 
 class MatchConfig(dg.Config):
@@ -134,14 +135,28 @@ def core_customers(
 
 
 @dg.asset(
+    key=CUSTOMER_ID_MAP_KEY,
+    group_name="customers",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["core", "customers"])],
+    description="Which records are one customer (core.customer_id_map, and the pairs ever "
+    "linked, core.customer_links), as the golden customers step wrote them: versioned by that "
+    "alone, so the steps that read nothing else of the customers skip a run that only renamed "
+    "some.",
+)
+@reuse_when_unchanged
+def core_customer_id_map(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    with warehouse.get_connection() as connection:
+        (rows,) = connection.execute("SELECT count(*) FROM core.customer_id_map").fetchone()
+        version = fingerprints(connection, "core.customer_id_map", "core.customer_links")
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
+
+
+@dg.asset(
     key=CRM_CUSTOMER_FACTS_KEY,
     group_name="customers",
     kinds={"duckdb"},
-    deps=[
-        dg.AssetKey(["core", "customers"]),
-        crm_asset_key("companies"),
-        crm_asset_key("contacts"),
-    ],
+    deps=[CUSTOMER_ID_MAP_KEY, crm_asset_key("companies"), crm_asset_key("contacts")],
     description="What the analytics read of each golden customer's CRM records (owner, "
     "lifecycle stage, created; the company of each contact): a name edited, or a property the "
     "syncs write, moves none of the marts.",
@@ -156,7 +171,7 @@ def core_crm_customer_facts(warehouse: DuckDBResource) -> dg.MaterializeResult:
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["core", "customers"]),
+    asset=CUSTOMER_ID_MAP_KEY,
     blocking=True,
     description="Every active customer record of both systems is in the id map exactly once, "
     "and every golden customer has at least one record.",
@@ -193,7 +208,7 @@ class MergeConfig(dg.Config):
     key=["core", "customer_merges"],
     group_name="customers",
     kinds={"hubspot", "tryton", "duckdb"},
-    deps=[dg.AssetKey(["core", "customers"])],
+    deps=[CUSTOMER_ID_MAP_KEY],
     description="Duplicates found within one system, planned as merges there (CRM merge, "
     "Tryton party replacement) and carried out only when configured (`apply: true`).",
 )

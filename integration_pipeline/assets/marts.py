@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_asset_key
-from integration_pipeline.assets.customers_core import CRM_CUSTOMER_FACTS_KEY
+from integration_pipeline.assets.customers_core import CRM_CUSTOMER_FACTS_KEY, CUSTOMER_ID_MAP_KEY
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.orchestration.reuse import CODE_VERSION, reuse_when_unchanged
 from integration_pipeline.sandbox.settings import SandboxSettings
@@ -59,7 +59,7 @@ def _today(config: AsOf) -> date:
     key=CHURN,
     group_name="analytics",
     kinds={"scikitlearn", "duckdb"},
-    deps=[CUSTOMERS, *_ERP_FACTS, *_CRM_FACTS],
+    deps=[CUSTOMER_ID_MAP_KEY, *_ERP_FACTS, *_CRM_FACTS],
     automation_condition=AUTOMATION,
     description="Churn risk (probability of no order in the next 180 days; logistic "
     "regression on ERP orders and CRM deals, validated on a later cutoff) and CLV per golden "
@@ -75,7 +75,9 @@ def churn_scores(
 
     today = _today(config)
     with warehouse.get_connection() as connection:
-        customers = connection.execute("SELECT golden_id FROM core.customers").df()
+        customers = connection.execute(
+            "SELECT DISTINCT golden_id FROM core.customer_id_map ORDER BY 1"
+        ).df()
         kept = todays_churn_model(connection, today, len(customers))
         scores, model = customer_scores(
             customers, orders(connection), deals(connection), today, model=kept
@@ -165,7 +167,7 @@ def spend_file(config: KpiConfig) -> Path:
     key=KPIS,
     group_name="analytics",
     kinds={"duckdb", "matplotlib"},
-    deps=[CUSTOMERS, *_ERP_FACTS, *_CRM_FACTS],
+    deps=[CUSTOMER_ID_MAP_KEY, *_ERP_FACTS, *_CRM_FACTS],
     automation_condition=AUTOMATION,
     check_specs=[
         dg.AssetCheckSpec(
@@ -249,7 +251,7 @@ class DemandConfig(AsOf):
     group_name="analytics",
     kinds={"duckdb"},
     # Order lines are read through the id map (the CRM share of demand is per customer).
-    deps=[CUSTOMERS, *_ERP_FACTS, *_CRM_FACTS],
+    deps=[CUSTOMER_ID_MAP_KEY, *_ERP_FACTS, *_CRM_FACTS],
     automation_condition=AUTOMATION,
     description="Weekly demand per product: exponential smoothing of ERP order history, "
     "raised where the open CRM pipeline (quantity × probability by expected close date) "
@@ -280,7 +282,7 @@ def demand_forecast(config: DemandConfig, warehouse: DuckDBResource) -> dg.Mater
     key=NEXT_PRODUCTS,
     group_name="analytics",
     kinds={"duckdb"},
-    deps=[CUSTOMERS, *_ERP_FACTS],
+    deps=[CUSTOMER_ID_MAP_KEY, *_ERP_FACTS],
     automation_condition=AUTOMATION,
     description="Next-best product per golden customer from co-purchase patterns (the best "
     "seller it lacks when it shares no basket).",

@@ -23,7 +23,7 @@ CUSTOMER_ARCHIVES_TO_ERP = EntitySync(
     target_system="erp",
     target_object="party",
     upstream=(
-        ("core", "customers"),
+        ("core", "customer_id_map"),
         ("crm", "companies"),
         ("crm", "contacts"),
         ("erp", "erp_party_party"),
@@ -65,7 +65,7 @@ def _deactivations_to_crm(object_type: str) -> EntitySync:
         source_system="erp",
         target_system="crm",
         target_object=object_type,
-        upstream=(("core", "customers"), ("erp", "erp_party_party"), ("crm", object_type)),
+        upstream=(("core", "customer_id_map"), ("erp", "erp_party_party"), ("crm", object_type)),
         staging_sql=f"""
             WITH per_record AS (
                 SELECT l.crm_record,

@@ -10,7 +10,7 @@ CUSTOMER_CREDIT = EntitySync(
     source_system="erp",
     target_system="crm",
     target_object="companies",
-    upstream=(("staging", "erp_party_credit"), ("core", "customers"), ("crm", "companies")),
+    upstream=(("staging", "erp_party_credit"), ("core", "customer_id_map"), ("crm", "companies")),
     # A customer with several ERP parties (duplicates not merged yet) shows its oldest one,
     # the one a merge would keep.
     staging_sql="""

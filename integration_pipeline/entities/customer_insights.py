@@ -13,7 +13,7 @@ CUSTOMER_INSIGHTS = EntitySync(
     upstream=(
         ("marts", "churn_scores"),
         ("marts", "next_products"),
-        ("core", "customers"),
+        ("core", "customer_id_map"),
         ("crm", "companies"),
     ),
     # Rounded: a score that moves in its fourth decimal is no news to the CRM.

@@ -11,7 +11,7 @@ CUSTOMERS_TO_ERP = EntitySync(
     source_system="crm",
     target_system="erp",
     target_object="party",
-    upstream=(("core", "customers"), ("crm", "deals")),
+    upstream=(("core", "customers"), ("core", "customer_id_map"), ("crm", "deals")),
     staging_sql="""
         WITH won AS (
             SELECT DISTINCT m.golden_id

@@ -22,7 +22,7 @@ INVOICES = EntitySync(
         ("erp", "erp_sale_line"),
         ("erp", "erp_sale_sale"),
         ("erp", "erp_party_party"),
-        ("core", "customers"),
+        ("core", "customer_id_map"),
         ("crm", "invoices"),
     ),
     staging_sql="""

@@ -15,7 +15,7 @@ ORDERS = EntitySync(
     upstream=(
         ("crm", "deals"),
         ("crm", "line_items"),
-        ("core", "customers"),
+        ("core", "customer_id_map"),
         ("erp", "erp_sale_sale"),
         ("sync", "customers_to_erp", "apply"),
         ("staging", "erp_stock_levels"),

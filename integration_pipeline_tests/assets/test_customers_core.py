@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customers_core import (
+    core_customer_id_map,
     core_customers,
     customer_id_map_complete,
     staging_customer_records,
@@ -41,6 +42,7 @@ def test_golden_customers_match_the_truth_and_carry_erp_credit_to_the_crm(
             staging_erp_party_credit,
             staging_customer_records,
             core_customers,
+            core_customer_id_map,
             customer_id_map_complete,
             *credit_sync,
         ],

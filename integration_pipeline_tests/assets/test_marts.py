@@ -20,6 +20,7 @@ from integration_pipeline.analytics.kpis import KPI_DEFINITIONS
 from integration_pipeline.assets.crm_raw import crm_raw_assets
 from integration_pipeline.assets.customers_core import (
     core_crm_customer_facts,
+    core_customer_id_map,
     core_customers,
     staging_customer_records,
 )
@@ -54,6 +55,7 @@ def _assets():
         staging_erp_stock_levels,
         staging_customer_records,
         core_customers,
+        core_customer_id_map,
         core_crm_customer_facts,
         *mart_assets,
         erp_stock_forecasts,

@@ -5,15 +5,16 @@ import dagster as dg
 
 from integration_pipeline.definitions import defs
 
-CUSTOMERS = dg.AssetKey(["core", "customers"])
+ID_MAP = dg.AssetKey(["core", "customer_id_map"])
 
 
 def _analytics_requested_after(instance, cursor, passed: bool):
-    """core/customers updated and its blocking check evaluated; what automation requests."""
-    instance.report_runless_asset_event(dg.AssetMaterialization(CUSTOMERS))
+    """core/customer_id_map updated and its blocking check evaluated; what automation
+    requests."""
+    instance.report_runless_asset_event(dg.AssetMaterialization(ID_MAP))
     instance.report_runless_asset_event(
         dg.AssetCheckEvaluation(
-            asset_key=CUSTOMERS,
+            asset_key=ID_MAP,
             check_name="customer_id_map_complete",
             passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,

@@ -7,7 +7,11 @@ import duckdb
 import pytest
 
 from integration_pipeline.assets.crm_raw import crm_raw_asset
-from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.customers_core import (
+    core_customer_id_map,
+    core_customers,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
@@ -33,6 +37,7 @@ def _run(resources) -> None:
             staging_erp_customers,
             staging_customer_records,
             core_customers,
+            core_customer_id_map,
             *syncs,
         ],
         resources=resources,

@@ -9,7 +9,11 @@ import pytest
 
 from integration_pipeline.assets.crm_raw import crm_raw_asset
 from integration_pipeline.assets.customer_fields import customer_fields_compare
-from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.customers_core import (
+    core_customer_id_map,
+    core_customers,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.cleansing.names import display_name
@@ -36,6 +40,7 @@ def _run(resources) -> None:
             staging_erp_customers,
             staging_customer_records,
             core_customers,
+            core_customer_id_map,
             customer_fields_compare,
             *syncs,
         ],

@@ -7,7 +7,11 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
-from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.customers_core import (
+    core_customer_id_map,
+    core_customers,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
@@ -28,6 +32,7 @@ def test_invoices_land_once_with_their_company_and_deal(erp_database, crm, tmp_p
         staging_erp_customers,
         staging_customer_records,
         core_customers,
+        core_customer_id_map,
         *invoices,
     ]
     resources = {

@@ -8,7 +8,11 @@ import dagster as dg
 import pytest
 
 from integration_pipeline.assets.crm_raw import crm_raw_assets
-from integration_pipeline.assets.customers_core import core_customers, staging_customer_records
+from integration_pipeline.assets.customers_core import (
+    core_customer_id_map,
+    core_customers,
+    staging_customer_records,
+)
 from integration_pipeline.assets.erp_balances import staging_erp_stock_levels
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
@@ -68,6 +72,7 @@ def _run(resources) -> dg.ExecuteInProcessResult:
             staging_erp_stock_levels,
             staging_customer_records,
             core_customers,
+            core_customer_id_map,
             *parties,
             *orders,
             *status,
