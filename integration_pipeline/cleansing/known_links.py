@@ -5,8 +5,8 @@ A probabilistic matcher scores records as they read now. A company renamed on on
 below the threshold against its own party until the two-way sync has carried the new name
 across, and for that run it split off as a customer of its own: with a won deal it was given a
 second ERP party. Records the integration has already tied together are the same customer
-whatever their fields say today; taking a pair apart is the duplicate review's decision
-(core.customer_merges), not a side effect of an edit.
+whatever their fields say today; taking a pair apart is a person's decision (delete its row
+from core.customer_links), not a side effect of an edit.
 """
 
 import pandas as pd
