@@ -4,6 +4,7 @@ an id map (golden id ↔ CRM ids ↔ ERP ids), and the duplicates found reported
 from datetime import timedelta
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.analytics.customer360_sql import CRM_CUSTOMER_FACTS
@@ -74,8 +75,6 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
 def core_customers(
     context: dg.AssetExecutionContext, config: MatchConfig, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
-    import duckdb
-
     from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
     from integration_pipeline.cleansing.known_links import keep_known_links
     from integration_pipeline.cleansing.linkage import link
@@ -147,9 +146,7 @@ def core_customers(
 @reuse_when_unchanged
 def core_customer_id_map(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
-        (rows,) = connection.execute("SELECT count(*) FROM core.customer_id_map").fetchone()
-        version = fingerprints(connection, "core.customer_id_map", "core.customer_links")
-    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
+        return _versioned_by_content(connection, "core.customer_id_map", "core.customer_links")
 
 
 @dg.asset(
@@ -165,8 +162,17 @@ def core_customer_id_map(warehouse: DuckDBResource) -> dg.MaterializeResult:
 def core_crm_customer_facts(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
         connection.execute(CRM_CUSTOMER_FACTS)
-        (rows,) = connection.execute("SELECT count(*) FROM core.crm_customer_facts").fetchone()
-        version = fingerprints(connection, "core.crm_customer_facts", "core.crm_contact_companies")
+        return _versioned_by_content(
+            connection, "core.crm_customer_facts", "core.crm_contact_companies"
+        )
+
+
+def _versioned_by_content(
+    connection: duckdb.DuckDBPyConnection, table: str, *also: str
+) -> dg.MaterializeResult:
+    """The rows of `table`, and its content (with `also`'s) as the data version."""
+    (rows,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    version = fingerprints(connection, table, *also)
     return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
 
 
