@@ -8,6 +8,12 @@ index and the few most recent runs', and stores the same rows in the same files:
 and daemon of `make ui` read them as they are (SQLite locks per transaction, not per
 connection, so an idle pooled connection blocks nobody).
 
+Each connection also runs with `synchronous=NORMAL` (Dagster sets WAL mode): a commit no
+longer waits for the disk, ~0.45 s of a 5 s run that stores ~600 events. SQLite's WAL mode
+keeps the file consistent on a crash; a power cut may lose the last events, which only makes
+the next run compute again what it would have reused (the warehouse and its outbox, not the
+event log, are what exactly-once rests on).
+
 Configured in the project's dagster.yaml; `base_dir` defaults to where Dagster's SQLite
 storage keeps event logs, `$DAGSTER_HOME/history/runs`.
 """
@@ -32,6 +38,12 @@ RUN_SHARDS_KEPT = 4  # the run being written and a few being read (the UI's open
 
 def default_base_dir() -> str:
     return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
+
+
+def _without_waiting_for_disk(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -60,6 +72,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             pool_size=1,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
         )
+        sa.event.listen(engine, "connect", _without_waiting_for_disk)
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)

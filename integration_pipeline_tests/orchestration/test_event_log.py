@@ -89,3 +89,12 @@ def test_a_table_found_is_not_looked_up_again_until_a_wipe(tmp_path, monkeypatch
     assert storage.has_table("asset_event_tags")
     assert "asset_event_tags" in looked_up[1:]
     storage.dispose()
+
+
+def test_its_connections_commit_without_waiting_for_the_disk_in_wal_mode(tmp_path):
+    storage = PooledSqliteEventLogStorage(str(tmp_path))
+    storage.get_logs_for_run("run1")
+    with storage._connect("run1") as connection:
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert (synchronous, journal) == (1, "wal")  # 1: NORMAL (FULL, the default, is 2)
