@@ -31,12 +31,10 @@ class ErpExtractConfig(dg.Config):
     )
 
 
-def warm_up_when_moved(context: dg.AssetExecutionContext, version: dg.DataVersion) -> None:
+def warm_up_when_moved(version: dg.DataVersion, previous: str | None) -> None:
     """An extract whose data moved: the steps after it will compute, so their libraries are
     imported ahead (heavy_imports.py; only in a process that runs the whole job)."""
-    if heavy_imports.armed() and version.value != latest_data_version(
-        context.instance, context.asset_key
-    ):
+    if heavy_imports.armed() and version.value != previous:
         heavy_imports.warm_up()
 
 
@@ -60,6 +58,7 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
         erp_db: ErpDatabase,
         warehouse: DuckDBResource,
     ) -> dg.MaterializeResult:
+        previous = latest_data_version(context.instance, context.asset_key)
         with warehouse.get_connection() as connection:
             report = land_erp_table(
                 connection,
@@ -68,8 +67,14 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 full_refresh=config.full_refresh,
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
-            version = dg.DataVersion(extract_version(connection, f"erp.{erp_table.name}"))
-        warm_up_when_moved(context, version)
+            version = dg.DataVersion(
+                extract_version(
+                    connection,
+                    f"erp.{erp_table.name}",
+                    unchanged_from=previous if report.wrote_nothing else None,
+                )
+            )
+        warm_up_when_moved(version, previous)
         context.log.info(
             f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
             f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"

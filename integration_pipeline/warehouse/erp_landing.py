@@ -43,6 +43,11 @@ class LandingReport:
     watermark: Watermark | None
     seconds: float
 
+    @property
+    def wrote_nothing(self) -> bool:
+        """The table holds what it held before (a full copy rewrites it all)."""
+        return self.mode == "incremental" and self.rows_read == 0 and self.rows_deleted == 0
+
 
 def land_erp_table(
     connection: duckdb.DuckDBPyConnection,

@@ -46,6 +46,9 @@ def test_incremental_landing_reads_only_changes_and_equals_a_full_copy(erp, tmp_
     assert {r.mode for r in second.values()} == {"incremental"}
     assert second["party_party"].rows_read == 2  # the new party and the renamed one
     assert second["party_contact_mechanism"].rows_read == 0
+    assert second["party_contact_mechanism"].wrote_nothing
+    assert not second["party_party"].wrote_nothing and not second["sale_line"].wrote_nothing
+    assert not any(r.wrote_nothing for r in first.values())  # full copies
     assert second["sale_line"].rows_deleted == len(lines["lines"]) > 0
     assert second["sale_sale"].rows_deleted == 1
     assert second["party_party"].watermark > first["party_party"].watermark
