@@ -185,6 +185,32 @@ def reuse_when_unchanged(compute: Callable) -> Callable:
 
 
 CHECKED_VERSION = "checked_data_version"
+CHECKED_INPUT = "checked_input"  # quality/checked_input.py
+
+
+def current_check_context() -> dg.AssetCheckExecutionContext | None:
+    """The running check's context; None when its function is called directly (a test)."""
+    return _current(dg.AssetCheckExecutionContext)
+
+
+def carried_verdict(
+    instance: dg.DagsterInstance, key: dg.AssetCheckKey, checked_input: str
+) -> dg.AssetCheckResult | None:
+    """The check's last verdict when it was given on the same input (the rows it reads, and
+    the code): a check is a function of what it reads, so that verdict stands. Results made
+    fresh record their input under CHECKED_INPUT."""
+    record = _last_evaluation(instance, key)
+    evaluation = record.event.asset_check_evaluation if record else None
+    if evaluation is None:
+        return None
+    if getattr(evaluation.metadata.get(CHECKED_INPUT), "value", None) != checked_input:
+        return None
+    return dg.AssetCheckResult(
+        check_name=key.name,
+        passed=evaluation.passed,
+        severity=evaluation.severity,
+        metadata={REUSED_FROM: record.run_id, **evaluation.metadata},
+    )
 
 
 def reuse_check_when_unchanged(check: Callable[..., dg.AssetCheckResult]) -> Callable:

@@ -17,10 +17,14 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities.spec import EntitySync, parameter_values
 from integration_pipeline.orchestration.reuse import (
+    CHECKED_INPUT,
+    CODE_VERSION,
+    carried_verdict,
     reuse_when_unchanged,
     reused,
     with_step_config,
 )
+from integration_pipeline.quality.checked_input import checked_input
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import write_table
 from integration_pipeline.warehouse.fingerprint import fingerprint
@@ -62,7 +66,6 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
     )
     @reuse_when_unchanged
     def _staged(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-        from integration_pipeline.quality.gx_runner import run_suite
         from integration_pipeline.quality.quarantine import quarantine
         from integration_pipeline.syncs.planning import bad_rows
 
@@ -88,17 +91,11 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 "entity = ?",
                 (spec.name,),
             )
-        import great_expectations as gx
-
-        outcomes = run_suite(
-            good[["key"]],  # what the suite reads
-            f"{spec.name}_keys",
-            [
-                gx.expectations.ExpectColumnValuesToNotBeNull(column="key"),
-                gx.expectations.ExpectColumnValuesToBeUnique(column="key"),
-            ],
+        keys_check = dg.AssetCheckKey(key, f"{spec.name}_keys_unique")
+        keys_read = checked_input(good[["key"]], CODE_VERSION)  # what the suite reads
+        keys_verdict = carried_verdict(context.instance, keys_check, keys_read) or _keys_verdict(
+            spec, good, keys_read
         )
-        failed = [f"{o.expectation}: {o.unexpected_count}" for o in outcomes if not o.success]
         share = len(bad_keys) / len(frame) if len(frame) else 0.0
         yield dg.MaterializeResult(
             data_version=dg.DataVersion(version),
@@ -108,11 +105,7 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
                 "quarantine_sample": dg.MetadataValue.md(_sample(bad)),
             },
             check_results=[
-                dg.AssetCheckResult(
-                    check_name=f"{spec.name}_keys_unique",
-                    passed=not failed,
-                    metadata={"failed_expectations": failed},
-                ),
+                keys_verdict,
                 dg.AssetCheckResult(
                     check_name=f"{spec.name}_bad_share",
                     passed=share <= spec.max_bad_share,
@@ -122,6 +115,28 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
         )
 
     return _staged
+
+
+def _keys_verdict(spec: EntitySync, good, keys_read: str) -> dg.AssetCheckResult:
+    """Every staged row has a key, and only one row (a GX suite)."""
+    import great_expectations as gx
+
+    from integration_pipeline.quality.gx_runner import run_suite
+
+    outcomes = run_suite(
+        good[["key"]],
+        f"{spec.name}_keys",
+        [
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="key"),
+            gx.expectations.ExpectColumnValuesToBeUnique(column="key"),
+        ],
+    )
+    failed = [f"{o.expectation}: {o.unexpected_count}" for o in outcomes if not o.success]
+    return dg.AssetCheckResult(
+        check_name=f"{spec.name}_keys_unique",
+        passed=not failed,
+        metadata={"failed_expectations": failed, CHECKED_INPUT: keys_read},
+    )
 
 
 def _sample(bad: list, limit: int = 5) -> str:

@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.assets.crm_raw import CRM_OBJECTS, crm_raw_assets
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.orchestration.reuse import REUSED_FROM
 from integration_pipeline.quality.customer_checks import erp_customer_keys
 from integration_pipeline.resources import ErpDatabase, HubSpotResource
 
@@ -57,6 +58,39 @@ def test_key_check_blocks_duplicate_parties(tmp_path):
     failed = result.metadata["failed_expectations"].value
     assert any("erp_party_code" in f and ": 2" in f for f in failed)
     assert any("name" in f for f in failed)
+
+
+def test_key_check_keeps_its_verdict_when_only_names_changed(tmp_path):
+    warehouse = DuckDBResource(database=str(tmp_path / "w.duckdb"))
+    with warehouse.get_connection() as connection:
+        connection.execute(
+            "CREATE SCHEMA staging; CREATE TABLE staging.erp_customers AS SELECT * FROM "
+            "(VALUES (1, 'C1', 'Ali'), (2, 'C2', 'Sara')) t(erp_party_id, erp_party_code, name)"
+        )
+
+    @dg.asset(key=["staging", "erp_customers"])
+    def staged() -> None:
+        return None
+
+    instance = dg.DagsterInstance.ephemeral()
+
+    def verdict(sql: str) -> dg.AssetCheckEvaluation:
+        with warehouse.get_connection() as connection:
+            connection.execute(sql)
+        result = dg.materialize(
+            [staged, erp_customer_keys],
+            instance=instance,
+            resources={"warehouse": warehouse},
+            raise_on_error=False,
+        )
+        (evaluation,) = result.get_asset_check_evaluations()
+        return evaluation
+
+    assert REUSED_FROM not in verdict("SELECT 1").metadata
+    renamed = verdict("UPDATE staging.erp_customers SET name = 'Sara K' WHERE erp_party_id = 2")
+    assert renamed.passed and REUSED_FROM in renamed.metadata
+    unnamed = verdict("UPDATE staging.erp_customers SET name = NULL WHERE erp_party_id = 2")
+    assert not unnamed.passed and REUSED_FROM not in unnamed.metadata
 
 
 def test_missing_erp_database_says_what_to_do(tmp_path):

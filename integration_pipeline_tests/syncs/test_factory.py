@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.spec import EntitySync, FieldMapping, RowRule
 from integration_pipeline.entities.stock import STOCK
+from integration_pipeline.orchestration.reuse import REUSED_FROM
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.syncs import outbox
 from integration_pipeline.syncs.factory import build_sync
@@ -154,3 +155,46 @@ def test_a_fifth_entity_comes_from_a_spec_alone(crm, demo_dataset, tmp_path, mon
     assert {p["properties"]["name"] for p in products} == {
         f"Renamed {p.code}" for p in demo_dataset.products
     }
+
+
+def test_the_key_check_keeps_its_verdict_while_the_keys_it_read_stay_the_same(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "CREATE SCHEMA staging; CREATE TABLE staging.names AS "
+            "SELECT * FROM (VALUES ('P1', 'Tea'), ('P2', 'Rice')) t(code, name)"
+        )
+    names = EntitySync(
+        name="names",
+        description="Names.",
+        source_system="erp",
+        target_system="crm",
+        target_object="products",
+        upstream=(("staging", "names"),),
+        staging_sql="SELECT code AS key, name FROM staging.names",
+        current_sql="SELECT NULL AS key, NULL AS properties",
+        id_property="hs_sku",
+        fields=(FieldMapping(source="name", target="name", owner="erp"),),
+        group="products",
+    )
+    staged = build_sync(names)[0][0]
+    instance = dg.DagsterInstance.ephemeral()
+
+    def verdict(sql: str) -> dg.AssetCheckEvaluation:
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(sql)
+        result = dg.materialize(
+            [staged],
+            instance=instance,
+            resources={"warehouse": DuckDBResource(database=str(warehouse))},
+            raise_on_error=False,
+        )
+        (keys,) = [e for e in result.get_asset_check_evaluations() if "keys" in e.check_name]
+        return keys
+
+    first = verdict("SELECT 1")
+    assert first.passed and REUSED_FROM not in first.metadata
+    renamed = verdict("UPDATE staging.names SET name = 'Green tea' WHERE code = 'P1'")
+    assert renamed.passed and REUSED_FROM in renamed.metadata  # the same keys: no suite run
+    repeated = verdict("UPDATE staging.names SET code = 'P1' WHERE code = 'P2'")
+    assert not repeated.passed and REUSED_FROM not in repeated.metadata
