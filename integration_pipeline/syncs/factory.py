@@ -118,7 +118,13 @@ def _staged_asset(spec: EntitySync) -> dg.AssetsDefinition:
 
 
 def _keys_verdict(spec: EntitySync, good, keys_read: str) -> dg.AssetCheckResult:
-    """Every staged row has a key, and only one row (a GX suite)."""
+    """Every staged row has a key, and only one row (a GX suite; no rows, nothing to break)."""
+    if good.empty:  # common: the two-way field syncs stage only the fields that moved
+        return dg.AssetCheckResult(
+            check_name=f"{spec.name}_keys_unique",
+            passed=True,
+            metadata={"failed_expectations": [], "rows": 0, CHECKED_INPUT: keys_read},
+        )
     import great_expectations as gx
 
     from integration_pipeline.quality.gx_runner import run_suite

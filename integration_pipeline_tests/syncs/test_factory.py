@@ -198,3 +198,5 @@ def test_the_key_check_keeps_its_verdict_while_the_keys_it_read_stay_the_same(tm
     assert renamed.passed and REUSED_FROM in renamed.metadata  # the same keys: no suite run
     repeated = verdict("UPDATE staging.names SET code = 'P1' WHERE code = 'P2'")
     assert not repeated.passed and REUSED_FROM not in repeated.metadata
+    emptied = verdict("DELETE FROM staging.names")
+    assert emptied.passed and emptied.metadata["rows"].value == 0
