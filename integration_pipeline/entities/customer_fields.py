@@ -15,7 +15,10 @@ CUSTOMER_FIELDS_TO_ERP = EntitySync(
     target_object="party",
     upstream=(_DECIDED,),
     staging_sql="SELECT key, name FROM sync.customer_fields_to_erp_decided",
-    current_sql="SELECT code AS key, json_object('name', name) AS properties FROM erp.party_party",
+    # With the party's last change: a name written again after someone changed it back is
+    # a new write (syncs/planning.py).
+    current_sql="SELECT code AS key, json_object('name', name, 'write_date', write_date) "
+    "AS properties FROM erp.party_party",
     current_upstream=(("erp", "erp_party_party"),),
     id_property=None,
     erp_writer="party_fields",

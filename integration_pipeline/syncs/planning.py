@@ -24,7 +24,10 @@ class BadRow:
 
 @dataclass(frozen=True)
 class PlannedWrite:
-    idempotency_key: str  # entity, record and the values: the same change planned twice is one
+    # entity, record, the values, and for an update the record as the target held it (with
+    # its last-modified stamp): the same change planned twice is one, and a value set again
+    # after someone changed it (A → B → A → B) is a change of its own
+    idempotency_key: str
     record_key: str
     operation: str  # create | update | archive
     payload: dict[str, str | None]  # target property → value
@@ -74,8 +77,10 @@ def plan_writes(
                 for a in spec.associations
                 if row.get(a.column) is not None
             }
-        operation = "update" if existing is not None else "create"
-        planned.append(_planned(spec, key, operation, payload))
+        if existing is None:
+            planned.append(_planned(spec, key, "create", payload))
+        else:
+            planned.append(_planned(spec, key, "update", payload, replaced=existing))
     return planned
 
 
@@ -97,8 +102,13 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _planned(spec: EntitySync, key: str, operation: str, payload: dict) -> PlannedWrite:
-    digest = hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+def _planned(
+    spec: EntitySync, key: str, operation: str, payload: dict, replaced: dict | None = None
+) -> PlannedWrite:
+    # Keyed by the values alone, a value set again after a change had the key of its first
+    # write, found that one sent, and was never sent: the two systems stayed apart.
+    change = payload if replaced is None else [payload, replaced]
+    digest = hashlib.sha1(json.dumps(change, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return PlannedWrite(
         idempotency_key=f"{spec.name}:{key}:{digest}",
         record_key=key,

@@ -130,3 +130,20 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
     assert _query(warehouse, outbox + " ORDER BY 1, 2") == sent
     assert dict(_query(warehouse, golden_names)) == golden, "reading the writes back moves none"
     assert len(_query(warehouse, "SELECT * FROM quality.conflicts")) == 1
+
+    # Set back and then again (A → B → A → B): each time a write, though its values were
+    # sent once before.
+    with session_of(running_erp) as session:
+        ids = session.model("party.party", "search", [["code", "=", crm_party]])
+        session.model("party.party", "write", ids, {"name": name_a})
+    _run(sync_resources)
+    with HubSpotClient(crm.url, crm.token) as client:
+        assert crm_name(crm_side) == name_a
+        client.call(
+            "PATCH",
+            f"/crm/v3/objects/companies/{crm_side}",
+            json={"properties": {"name": f"{name_a} Group"}},
+        )
+    _run(sync_resources)
+    with session_of(running_erp) as session:
+        assert _erp_name(session, crm_party) == f"{name_a} Group"

@@ -38,6 +38,26 @@ def test_only_changed_records_are_planned_and_keys_are_stable():
     assert changed[0].idempotency_key != writes[1].idempotency_key
 
 
+def test_a_value_set_again_after_someone_changed_it_is_a_new_write():
+    row = {"key": "P-1", "on_hand": 5.0, "forecast": 5.0, "as_of": date(2026, 12, 4)}
+    held = {
+        "erp_product_code": "P-1",
+        "erp_qty_forecast": "5",
+        "erp_stock_updated_at": "2026-12-04",
+        "erp_qty_on_hand": "3",
+    }
+
+    def planned(modified: str):
+        (write,) = plan_writes(STOCK, [row], {"P-1": {**held, "hs_lastmodifieddate": modified}})
+        return write
+
+    first = planned("2026-12-04T10:00:00Z")
+    assert planned("2026-12-04T10:00:00Z").idempotency_key == first.idempotency_key  # a rerun
+    # 5 was written, then someone set 3 again: 5 must be sent again, the same payload.
+    again = planned("2026-12-04T11:00:00Z")
+    assert again.payload == first.payload and again.idempotency_key != first.idempotency_key
+
+
 def test_rows_breaking_a_rule_are_named():
     rows = [{"key": None, "on_hand": 1.0}, {"key": "P-9", "on_hand": None}]
     assert [(b.key, b.column, b.rule) for b in bad_rows(STOCK, rows)] == [
