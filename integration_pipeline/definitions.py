@@ -22,7 +22,7 @@ from integration_pipeline.assets.erp_balances import (
 from integration_pipeline.assets.erp_planning import erp_stock_forecasts
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.marts import mart_assets
-from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.assets.staging import staging_erp_customers, staging_erp_party_codes
 from integration_pipeline.entities import ENTITY_SYNCS
 from integration_pipeline.orchestration.alerts import run_failure_alert
 from integration_pipeline.orchestration.reuse import with_code_version
@@ -100,6 +100,7 @@ defs = dg.Definitions(
             *erp_raw_assets,
             *crm_raw_assets,
             staging_erp_customers,
+            staging_erp_party_codes,
             staging_erp_stock_levels,
             staging_erp_party_credit,
             staging_customer_records,

@@ -66,9 +66,9 @@ deal_customer AS (
 # ERP parties of each golden customer, and their documents.
 ERP_LINKS = """
 erp_party AS (
-    SELECT m.golden_id, p.id AS party_id, p.code
+    SELECT m.golden_id, p.party_id, p.code
     FROM core.customer_id_map m
-    JOIN erp.party_party p ON p.code = m.record_id
+    JOIN staging.erp_party_codes p ON p.code = m.record_id
     WHERE m.system = 'erp'
 ),
 sale AS (

@@ -20,6 +20,7 @@ from integration_pipeline.warehouse.row_memo import memoised
 CUSTOMERS = dg.AssetKey(["core", "customers"])
 CHURN = dg.AssetKey(["marts", "churn_scores"])
 CUSTOMER_360 = dg.AssetKey(["marts", "customer_360"])
+CUSTOMER_SEARCH = dg.AssetKey(["marts", "customer_search"])
 KPIS = dg.AssetKey(["marts", "kpis"])
 DEMAND = dg.AssetKey(["marts", "demand_forecast"])
 NEXT_PRODUCTS = dg.AssetKey(["marts", "next_products"])
@@ -37,7 +38,7 @@ _ERP_FACTS = [
         "account_move_reconciliation",
         "stock_shipment_out",
     )
-]
+] + [dg.AssetKey(["staging", "erp_party_codes"])]  # the parties' ids by code
 # Of the CRM's customer records, only what the marts read (core/crm_customer_facts).
 _CRM_FACTS = [crm_asset_key("deals"), crm_asset_key("line_items"), CRM_CUSTOMER_FACTS_KEY]
 # Update when an input changed, never while a blocking check upstream fails (eager alone
@@ -111,7 +112,6 @@ def churn_scores(
         CUSTOMERS,
         CHURN,
         dg.AssetKey(["staging", "erp_party_credit"]),
-        dg.AssetKey(["staging", "customer_records"]),
         *_ERP_FACTS,
         *_CRM_FACTS,
     ],
@@ -126,19 +126,11 @@ def churn_scores(
 def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResult:
     from integration_pipeline.analytics.customer360_sql import CUSTOMER_360 as SQL
     from integration_pipeline.analytics.customer360_sql import WITH_SCORES
-    from integration_pipeline.analytics.customer_search import record_keys, search_rows
 
     with warehouse.get_connection() as connection:
         connection.execute("CREATE SCHEMA IF NOT EXISTS marts")
         connection.execute(SQL, {"today": _today(config)})
         connection.execute(WITH_SCORES)
-        records = connection.execute("SELECT * FROM staging.customer_records").df()
-        id_map = connection.execute("SELECT * FROM core.customer_id_map").df()
-        # Only the records that changed since the last run have their keys derived again.
-        keys = memoised(
-            connection, "marts.customer_search_keys", CODE_VERSION, records, record_keys
-        )
-        write_table(connection, "marts.customer_search", search_rows(keys, id_map))
         rows, both, overdue = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE len(crm_records) > 0 "
             "AND len(erp_party_codes) > 0), count(*) FILTER (WHERE invoices_overdue > 0) "
@@ -147,6 +139,33 @@ def customer_360(config: AsOf, warehouse: DuckDBResource) -> dg.MaterializeResul
     return dg.MaterializeResult(
         metadata={"rows": rows, "in_both_systems": both, "with_overdue_invoices": overdue}
     )
+
+
+@dg.asset(
+    key=CUSTOMER_SEARCH,
+    group_name="analytics",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey(["staging", "customer_records"]), CUSTOMER_ID_MAP_KEY],
+    automation_condition=AUTOMATION,
+    description="The keys the 360 view is looked up by (`integration-pipeline customer360 "
+    "QUERY`): every record's names, e-mails, phones and ids, standardised, with its golden "
+    "customer. Apart from the 360 view, which a rename does not move.",
+)
+@reuse_when_unchanged
+def customer_search(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    from integration_pipeline.analytics.customer_search import record_keys, search_rows
+
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        records = connection.execute("SELECT * FROM staging.customer_records").df()
+        id_map = connection.execute("SELECT * FROM core.customer_id_map").df()
+        # Only the records that changed since the last run have their keys derived again.
+        keys = memoised(
+            connection, "marts.customer_search_keys", CODE_VERSION, records, record_keys
+        )
+        rows = search_rows(keys, id_map)
+        write_table(connection, "marts.customer_search", rows)
+    return dg.MaterializeResult(metadata={"rows": len(rows)})
 
 
 class KpiConfig(AsOf):
@@ -300,4 +319,4 @@ def next_products(warehouse: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-mart_assets = [churn_scores, customer_360, kpis, demand_forecast, next_products]
+mart_assets = [churn_scores, customer_360, customer_search, kpis, demand_forecast, next_products]

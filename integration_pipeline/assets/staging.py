@@ -32,3 +32,24 @@ def staging_erp_customers(warehouse: DuckDBResource) -> dg.MaterializeResult:
         data_version=dg.DataVersion(version),
         metadata={"rows": rows, "missing_email": missing_email, "missing_phone": missing_phone},
     )
+
+
+@dg.asset(
+    key=["staging", "erp_party_codes"],
+    group_name="customers",
+    kinds={"duckdb"},
+    deps=[erp_asset_key("party_party")],
+    description="Each ERP party's id and code: what the invoices and the 360 view read of the "
+    "parties, versioned apart from their names (a rename moves neither).",
+)
+@reuse_when_unchanged
+def staging_erp_party_codes(warehouse: DuckDBResource) -> dg.MaterializeResult:
+    with warehouse.get_connection() as connection:
+        connection.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        connection.execute(
+            "CREATE OR REPLACE TABLE staging.erp_party_codes AS "
+            "SELECT id AS party_id, code FROM erp.party_party"
+        )
+        (rows,) = connection.execute("SELECT count(*) FROM staging.erp_party_codes").fetchone()
+        version = fingerprints(connection, "staging.erp_party_codes")
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})

@@ -21,7 +21,7 @@ INVOICES = EntitySync(
         ("erp", "erp_account_invoice_line"),
         ("erp", "erp_sale_line"),
         ("erp", "erp_sale_sale"),
-        ("erp", "erp_party_party"),
+        ("staging", "erp_party_codes"),
         ("core", "customer_id_map"),
         ("crm", "invoices"),
     ),
@@ -47,7 +47,7 @@ INVOICES = EntitySync(
         SELECT CAST(i.id AS VARCHAR) AS key, i.number, i.state, i.invoice_date,
                i.total_amount_cache AS total, p.code AS party_code, c.company_id, d.deal_id
         FROM erp.account_invoice i
-        JOIN erp.party_party p ON p.id = i.party
+        JOIN staging.erp_party_codes p ON p.party_id = i.party
         LEFT JOIN company c ON c.party_code = p.code
         LEFT JOIN deal d ON d.invoice = i.id
         WHERE i.type = 'out' AND i.state IN ('posted', 'paid')

@@ -31,7 +31,7 @@ from integration_pipeline.assets.erp_balances import (
 from integration_pipeline.assets.erp_planning import erp_stock_forecasts
 from integration_pipeline.assets.erp_raw import erp_raw_assets
 from integration_pipeline.assets.marts import mart_assets
-from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.assets.staging import staging_erp_customers, staging_erp_party_codes
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.customer_insights import CUSTOMER_INSIGHTS
 from integration_pipeline.entities.restock import RESTOCK
@@ -51,6 +51,7 @@ def _assets():
         *erp_raw_assets,
         *crm_raw_assets,
         staging_erp_customers,
+        staging_erp_party_codes,
         staging_erp_party_credit,
         staging_erp_stock_levels,
         staging_customer_records,

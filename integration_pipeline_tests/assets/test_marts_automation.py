@@ -43,6 +43,7 @@ def test_marts_follow_their_inputs_but_not_past_a_failed_blocking_check():
     assert passed == {
         "marts/churn_scores",
         "marts/customer_360",
+        "marts/customer_search",
         "marts/kpis",
         "marts/demand_forecast",
         "marts/next_products",

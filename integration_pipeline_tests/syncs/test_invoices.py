@@ -13,7 +13,7 @@ from integration_pipeline.assets.customers_core import (
     staging_customer_records,
 )
 from integration_pipeline.assets.erp_raw import erp_raw_assets
-from integration_pipeline.assets.staging import staging_erp_customers
+from integration_pipeline.assets.staging import staging_erp_customers, staging_erp_party_codes
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.entities.invoices import INVOICES
 from integration_pipeline.resources import ErpDatabase, HubSpotResource
@@ -30,6 +30,7 @@ def test_invoices_land_once_with_their_company_and_deal(erp_database, crm, tmp_p
         *erp_raw_assets,
         *crm_raw_assets,
         staging_erp_customers,
+        staging_erp_party_codes,
         staging_customer_records,
         core_customers,
         core_customer_id_map,
