@@ -27,10 +27,8 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
     os.environ["DAGSTER_HOME"] = str(dagster_home())
     import dagster as dg
 
-    from integration_pipeline import heavy_imports
     from integration_pipeline.definitions import defs
 
-    heavy_imports.arm()  # this process runs every step
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def("main").execute_in_process(
             instance=instance,

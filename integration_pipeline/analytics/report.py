@@ -21,8 +21,7 @@ PLOTS: dict[str, tuple[str, ...]] = {
 
 def plot_png(kpis: pd.DataFrame, names: tuple[str, ...], title: str) -> bytes:
     """One line per KPI against its month label; months where it is missing are gaps."""
-    # Matplotlib's object API on the Agg canvas: no pyplot state, no screen needed, and safe
-    # to import on another thread (heavy_imports.py).
+    # Matplotlib's object API on the Agg canvas: no pyplot state, no screen needed.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

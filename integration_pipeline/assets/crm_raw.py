@@ -7,9 +7,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from integration_pipeline.assets.erp_raw import REMOTE_RETRY, warm_up_when_moved
+from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities import crm_properties_written
-from integration_pipeline.orchestration.reuse import latest_data_version
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.crm_landing import CrmObject, land_crm_object
 from integration_pipeline.warehouse.fingerprint import extract_version
@@ -113,7 +112,6 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
         crm: HubSpotResource,
         warehouse: DuckDBResource,
     ) -> dg.MaterializeResult:
-        previous = latest_data_version(context.instance, context.asset_key)
         with crm.client() as client, warehouse.get_connection() as connection:
             report = land_crm_object(
                 connection,
@@ -126,7 +124,6 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
             # Hashed again even when nothing was read: the landings of the objects that link
             # to this one patch its rows' links.
             version = dg.DataVersion(extract_version(connection, f"crm.{object_type}"))
-        warm_up_when_moved(version, previous)
         context.log.info(
             f"crm.{object_type}: {report.mode}, {report.rows_read} read, "
             f"{report.rows_total} in all, {stats.requests} requests"

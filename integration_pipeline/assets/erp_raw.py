@@ -7,7 +7,6 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from integration_pipeline import heavy_imports
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
 from integration_pipeline.orchestration.reuse import latest_data_version
 from integration_pipeline.resources import ErpDatabase
@@ -29,13 +28,6 @@ class ErpExtractConfig(dg.Config):
         description="Re-read rows changed this long before the watermark (against rows "
         "committed late by long ERP transactions).",
     )
-
-
-def warm_up_when_moved(version: dg.DataVersion, previous: str | None) -> None:
-    """An extract whose data moved: the steps after it will compute, so their libraries are
-    imported ahead (heavy_imports.py; only in a process that runs the whole job)."""
-    if heavy_imports.armed() and version.value != previous:
-        heavy_imports.warm_up()
 
 
 def erp_asset_key(table_name: str) -> dg.AssetKey:
@@ -74,7 +66,6 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                     unchanged_from=previous if report.wrote_nothing else None,
                 )
             )
-        warm_up_when_moved(version, previous)
         context.log.info(
             f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
             f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"
