@@ -42,7 +42,10 @@ def memoised(
     outputs = [c for c in fresh.columns if c != ROW_HASH]
     results = pd.concat([kept.reindex(columns=[ROW_HASH, *outputs]), fresh], ignore_index=True)
     results = _as_text(results, outputs)
-    _keep(connection, table, version, results, outputs)
+    if kept.empty:  # first run, or other code: the table is written anew
+        _keep(connection, table, version, results, outputs)
+    else:  # rows gone out, the fresh ones in: rewriting all 40,000 took ~0.1 s a run
+        _update(connection, table, version, hashes, _as_text(fresh, outputs), outputs)
     # In the input's order and with its index, whichever way each row's result came.
     order = pd.DataFrame({ROW_HASH: hashes.to_numpy(), "_position": range(len(rows))})
     placed = order.merge(results.drop_duplicates(), on=ROW_HASH).sort_values(
@@ -67,6 +70,35 @@ def _kept(
     finally:
         connection.unregister("_current_hashes")
     return kept
+
+
+def _update(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    version: str,
+    hashes: pd.Series,
+    fresh: pd.DataFrame,
+    outputs: list[str],
+) -> None:
+    """The kept results of rows no longer current deleted, the fresh ones added (the table
+    holds this version's results only: `kept` was not empty)."""
+    connection.register("_current_hashes", pd.DataFrame({ROW_HASH: hashes.unique()}))
+    connection.register("_memo_fresh", fresh)
+    try:
+        connection.execute(
+            f"DELETE FROM {table} WHERE {ROW_HASH} NOT IN (SELECT {ROW_HASH} FROM _current_hashes)"
+        )
+        if not fresh.empty:
+            columns = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in outputs)
+            names = ", ".join(f'"{c}"' for c in outputs)
+            connection.execute(
+                f"INSERT INTO {table} ({ROW_HASH}, {VERSION}, {names}) "
+                f"SELECT {ROW_HASH}, ?, {columns} FROM _memo_fresh",
+                [version],
+            )
+    finally:
+        connection.unregister("_current_hashes")
+        connection.unregister("_memo_fresh")
 
 
 def _as_text(results: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:

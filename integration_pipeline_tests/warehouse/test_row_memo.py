@@ -58,6 +58,9 @@ def test_only_the_changed_rows_are_computed_and_the_result_is_a_full_computation
     again = memoised(connection, "core.standard", "v1", records, compute)
     assert compute.rows[-1] == ["erp:3"]
     pd.testing.assert_frame_equal(again, standardised_rows(records))
+    # The table holds the current rows' results only: the renamed row's old one is gone.
+    held = connection.execute("SELECT count(*), count(DISTINCT _row_hash) FROM core.standard")
+    assert held.fetchall() == [(4, 4)]
 
     unchanged = memoised(connection, "core.standard", "v1", records, compute)
     assert compute.rows[-1] == []
