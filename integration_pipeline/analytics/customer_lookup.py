@@ -34,8 +34,8 @@ def lookup(query: str, warehouse: Path | None = None) -> pd.DataFrame:
         return find_customers(connection, query)
     except duckdb.CatalogException as error:
         raise LookupUnavailable(
-            f"{path} has no customer 360 mart yet: materialise marts/customer_360 "
-            "(the main job does)"
+            f"{path} has no customer 360 mart yet: materialise marts/customer_360 and "
+            "marts/customer_search (the main job does)"
         ) from error
     finally:
         connection.close()
