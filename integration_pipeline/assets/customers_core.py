@@ -13,6 +13,7 @@ from integration_pipeline.orchestration.reuse import (
     CODE_VERSION,
     reuse_check_when_unchanged,
     reuse_when_unchanged,
+    versioned_by_content,
 )
 from integration_pipeline.resources import HubSpotResource, TrytonErp
 from integration_pipeline.warehouse.arrow_load import table_exists, write_table
@@ -146,7 +147,7 @@ def core_customers(
 @reuse_when_unchanged
 def core_customer_id_map(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
-        return _versioned_by_content(connection, "core.customer_id_map", "core.customer_links")
+        return versioned_by_content(connection, "core.customer_id_map", "core.customer_links")
 
 
 @dg.asset(
@@ -162,18 +163,9 @@ def core_customer_id_map(warehouse: DuckDBResource) -> dg.MaterializeResult:
 def core_crm_customer_facts(warehouse: DuckDBResource) -> dg.MaterializeResult:
     with warehouse.get_connection() as connection:
         connection.execute(CRM_CUSTOMER_FACTS)
-        return _versioned_by_content(
+        return versioned_by_content(
             connection, "core.crm_customer_facts", "core.crm_contact_companies"
         )
-
-
-def _versioned_by_content(
-    connection: duckdb.DuckDBPyConnection, table: str, *also: str
-) -> dg.MaterializeResult:
-    """The rows of `table`, and its content (with `also`'s) as the data version."""
-    (rows,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
-    version = fingerprints(connection, table, *also)
-    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
 
 
 @dg.asset_check(

@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.erp_raw import erp_asset_key
 from integration_pipeline.connectors.tryton.tables import tables_of
-from integration_pipeline.orchestration.reuse import reuse_when_unchanged
+from integration_pipeline.orchestration.reuse import reuse_when_unchanged, versioned_by_content
 from integration_pipeline.warehouse.fingerprint import fingerprints
 from integration_pipeline.warehouse.staging_sql import STAGING_ERP_CUSTOMERS
 
@@ -50,6 +50,4 @@ def staging_erp_party_codes(warehouse: DuckDBResource) -> dg.MaterializeResult:
             "CREATE OR REPLACE TABLE staging.erp_party_codes AS "
             "SELECT id AS party_id, code FROM erp.party_party"
         )
-        (rows,) = connection.execute("SELECT count(*) FROM staging.erp_party_codes").fetchone()
-        version = fingerprints(connection, "staging.erp_party_codes")
-    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
+        return versioned_by_content(connection, "staging.erp_party_codes")

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster._core.definitions.data_version import (
     CODE_VERSION_TAG,
     DATA_VERSION_IS_USER_PROVIDED_TAG,
@@ -34,6 +35,8 @@ from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecordStatus,
 )
 from dagster._record import copy
+
+from integration_pipeline.warehouse.fingerprint import fingerprints
 
 REUSED_FROM = "reused_from_run"
 STEP_CONFIG = "step_config"
@@ -60,6 +63,16 @@ def with_code_version(assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefini
         asset.map_asset_specs(lambda spec: spec.replace_attributes(code_version=CODE_VERSION))
         for asset in assets
     ]
+
+
+def versioned_by_content(
+    connection: duckdb.DuckDBPyConnection, table: str, *also: str
+) -> dg.MaterializeResult:
+    """A step's result: the rows of `table`, and its content (with `also`'s) as the data
+    version, so that the steps after it skip when it comes out the same."""
+    (rows,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    version = fingerprints(connection, table, *also)
+    return dg.MaterializeResult(data_version=dg.DataVersion(version), metadata={"rows": rows})
 
 
 def latest_data_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
