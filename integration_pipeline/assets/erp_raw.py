@@ -50,7 +50,6 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
         erp_db: ErpDatabase,
         warehouse: DuckDBResource,
     ) -> dg.MaterializeResult:
-        previous = latest_data_version(context.instance, context.asset_key)
         with warehouse.get_connection() as connection:
             report = land_erp_table(
                 connection,
@@ -63,7 +62,9 @@ def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
                 extract_version(
                     connection,
                     f"erp.{erp_table.name}",
-                    unchanged_from=previous if report.wrote_nothing else None,
+                    unchanged_from=latest_data_version(context.instance, context.asset_key)
+                    if report.wrote_nothing
+                    else None,
                 )
             )
         context.log.info(
