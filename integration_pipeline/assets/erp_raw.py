@@ -1,22 +1,38 @@
 """Raw copies of Tryton's tables in the warehouse (schema `erp`), one asset per table,
-landed incrementally by watermark after the first full copy."""
+landed incrementally by watermark after the first full copy.
 
+The tables are one multi-asset step: they are landed side by side in a few threads (a read
+of Tryton waits on its database file, a write to the warehouse on DuckDB, neither holds
+Python's lock), and a run pays Dagster's per-step cost once instead of 26 times. Each table
+is still its own asset, with its own data version and lineage; a run that selects some of
+them lands only those (`can_subset`).
+"""
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
 
 import dagster as dg
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
-from integration_pipeline.orchestration.reuse import latest_data_version
 from integration_pipeline.resources import ErpDatabase
-from integration_pipeline.warehouse.erp_landing import land_erp_table
-from integration_pipeline.warehouse.fingerprint import extract_version
+from integration_pipeline.warehouse.erp_landing import (
+    LandingReport,
+    ensure_landing_tables,
+    land_erp_table,
+)
+from integration_pipeline.warehouse.fingerprint import extract_version, warehouse_id
 
 # A remote read can fail for passing reasons (a locked SQLite file, a restarting server).
 REMOTE_RETRY = dg.RetryPolicy(
     max_retries=3, delay=1, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+# Measured on a 10k-customer sandbox after the page cache was emptied: the 26 landings took
+# 1.6 s one after the other, 1.0-1.2 s in 4 threads.
+LANDING_THREADS = 4
 
 
 class ErpExtractConfig(dg.Config):
@@ -34,59 +50,96 @@ def erp_asset_key(table_name: str) -> dg.AssetKey:
     return dg.AssetKey(["erp", f"erp_{table_name}"])
 
 
-def erp_raw_asset(erp_table: ErpTable) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=erp_asset_key(erp_table.name),
+def _spec(erp_table: ErpTable) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        erp_asset_key(erp_table.name),
         group_name="erp_extract",
         kinds={"tryton", "duckdb"},
-        retry_policy=REMOTE_RETRY,
         tags={"entity": erp_table.entity},
         description=f"Tryton table `{erp_table.name}` ({erp_table.entity}) in "
         f"erp.{erp_table.name}: full on first run, then the rows changed since the watermark.",
     )
-    def _extract(
-        context: dg.AssetExecutionContext,
-        config: ErpExtractConfig,
-        erp_db: ErpDatabase,
-        warehouse: DuckDBResource,
-    ) -> dg.MaterializeResult:
+
+
+@dg.multi_asset(
+    name="erp_extract",
+    specs=[_spec(t) for t in ERP_TABLES],
+    can_subset=True,
+    retry_policy=REMOTE_RETRY,
+    description="Tryton's tables into the warehouse, side by side.",
+)
+def erp_extract(
+    context: dg.AssetExecutionContext,
+    config: ErpExtractConfig,
+    erp_db: ErpDatabase,
+    warehouse: DuckDBResource,
+) -> Iterator[dg.MaterializeResult]:
+    tables = [t.name for t in ERP_TABLES if erp_asset_key(t.name) in context.selected_asset_keys]
+    with warehouse.get_connection() as connection:
+        # Once here, not by every thread at the same time.
+        ensure_landing_tables(connection)
+        warehouse_id(connection)
+    previous_versions = _latest_versions(context.instance, [erp_asset_key(t) for t in tables])
+    database = erp_db.database()
+
+    def land(table_name: str) -> tuple[LandingReport, str]:
+        # A connection per thread; they share the run's open database (resources.Warehouse).
         with warehouse.get_connection() as connection:
             report = land_erp_table(
                 connection,
-                erp_db.database(),
-                erp_table.name,
+                database,
+                table_name,
                 full_refresh=config.full_refresh,
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
-            version = dg.DataVersion(
-                extract_version(
-                    connection,
-                    f"erp.{erp_table.name}",
-                    unchanged_from=latest_data_version(context.instance, context.asset_key)
-                    if report.wrote_nothing
-                    else None,
-                )
+            previous = previous_versions.get(erp_asset_key(table_name))
+            return report, extract_version(
+                connection,
+                f"erp.{table_name}",
+                unchanged_from=previous if report.wrote_nothing else None,
             )
-        context.log.info(
-            f"erp.{erp_table.name}: {report.mode}, {report.rows_read} rows read, "
-            f"{report.rows_deleted} deleted, {report.rows_total} in all, {report.seconds:.2f}s"
-        )
-        watermark = report.watermark
-        return dg.MaterializeResult(
-            metadata={
-                "mode": report.mode,
-                "rows_read": report.rows_read,
-                "rows_deleted": report.rows_deleted,
-                "rows": report.rows_total,
-                "seconds": round(report.seconds, 3),
-                "watermark": f"{watermark.modified_at.isoformat()} #{watermark.last_id}"
-                if watermark
-                else "none",
-            },
-            data_version=version,
-        )
 
-    return _extract
+    with ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="erp-landing") as pool:
+        landings = [pool.submit(land, name) for name in tables]
+        # Results are yielded here, in the step's thread, as each table is done.
+        for landing in as_completed(landings):
+            report, version = landing.result()
+            context.log.info(
+                f"erp.{report.table}: {report.mode}, {report.rows_read} rows read, "
+                f"{report.rows_deleted} deleted, {report.rows_total} in all, "
+                f"{report.seconds:.2f}s"
+            )
+            yield _materialization(report, version)
 
 
-erp_raw_assets = [erp_raw_asset(t) for t in ERP_TABLES]
+def _latest_versions(
+    instance: dg.DagsterInstance, keys: list[dg.AssetKey]
+) -> dict[dg.AssetKey, str]:
+    """Each table's data version as last landed: kept by a landing that wrote no row."""
+    events = instance.get_latest_materialization_events(keys)  # one query
+    return {
+        key: event.asset_materialization.tags[DATA_VERSION_TAG]
+        for key, event in events.items()
+        if event is not None and DATA_VERSION_TAG in (event.asset_materialization.tags or {})
+    }
+
+
+def _materialization(report: LandingReport, version: str) -> dg.MaterializeResult:
+    watermark = report.watermark
+    return dg.MaterializeResult(
+        asset_key=erp_asset_key(report.table),
+        metadata={
+            "mode": report.mode,
+            "rows_read": report.rows_read,
+            "rows_deleted": report.rows_deleted,
+            "rows": report.rows_total,
+            "seconds": round(report.seconds, 3),
+            "watermark": f"{watermark.modified_at.isoformat()} #{watermark.last_id}"
+            if watermark
+            else "none",
+        },
+        data_version=dg.DataVersion(version),
+    )
+
+
+erp_raw_assets = [erp_extract]

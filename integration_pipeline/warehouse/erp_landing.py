@@ -66,7 +66,7 @@ def land_erp_table(
     finally:
         engine.dispose()
     target = f"erp.{table_name}"
-    _ensure_watermarks(connection)
+    ensure_landing_tables(connection)
     previous, previous_read = _stored_watermark(connection, table_name)
     incremental = (
         not full_refresh
@@ -107,7 +107,9 @@ def land_erp_table(
     )
 
 
-def _ensure_watermarks(connection: duckdb.DuckDBPyConnection) -> None:
+def ensure_landing_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """The `erp` schema and its watermarks table (landings running side by side must find
+    them there: DuckDB refuses two transactions creating the same catalog entry)."""
     connection.execute("CREATE SCHEMA IF NOT EXISTS erp")
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {WATERMARKS} (table_name VARCHAR PRIMARY KEY, "

@@ -7,7 +7,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.assets.crm_raw import CRM_OBJECTS, crm_raw_assets
-from integration_pipeline.assets.erp_raw import erp_raw_assets
+from integration_pipeline.assets.erp_raw import erp_asset_key, erp_raw_assets
 from integration_pipeline.assets.staging import staging_erp_customers
 from integration_pipeline.orchestration.reuse import REUSED_FROM
 from integration_pipeline.quality.customer_checks import erp_customer_keys
@@ -42,6 +42,33 @@ def test_extract_and_stage_customers(erp_database, tmp_path, demo_dataset):
     assert staged == (len(demo_dataset.erp_parties), len(demo_dataset.erp_parties))
     assert sales[0] == len(demo_dataset.erp_sales) and sales[1] > 0
     assert amounts == ("DECIMAL(38,10)",)
+
+
+def test_erp_tables_selected_alone_are_landed_alone(erp_database, tmp_path):
+    """The ERP tables are one step (landed side by side): a run that selects some of them
+    lands those and materializes nothing else."""
+    db_file = erp_database.erp_dir / "db" / f"{erp_database.database}.sqlite"
+    warehouse = tmp_path / "warehouse.duckdb"
+    wanted = [erp_asset_key("party_party"), erp_asset_key("sale_sale")]
+    result = dg.materialize(
+        erp_raw_assets,
+        selection=wanted,
+        resources={
+            "erp_db": ErpDatabase(url=f"sqlite:///{db_file}"),
+            "warehouse": DuckDBResource(database=str(warehouse)),
+        },
+    )
+    assert result.success
+    landed = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert landed == set(wanted)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'erp' "
+            "AND table_name NOT LIKE '\\_%' ESCAPE '\\'"
+        ).fetchall()
+        parties = connection.execute("SELECT count(*) FROM erp.party_party").fetchone()[0]
+    assert sorted(t for (t,) in tables) == ["party_party", "sale_sale"]
+    assert parties > 0
 
 
 def test_key_check_blocks_duplicate_parties(tmp_path):

@@ -61,7 +61,9 @@ def test_the_nightly_schedule_reads_every_erp_table_and_crm_object_in_full():
     main = defs.resolve_job_def("main")
     (request,) = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
     ops = request.run_config["ops"]
-    extract_steps = {n.name for n in main.nodes if n.name.startswith(("erp__", "crm__"))}
-    assert any(name.startswith("crm__") for name in extract_steps)
+    extract_steps = {
+        n.name for n in main.nodes if n.name == "erp_extract" or n.name.startswith("crm__")
+    }
+    assert "erp_extract" in extract_steps and any(n.startswith("crm__") for n in extract_steps)
     assert set(ops) == extract_steps and all(o["config"]["full_refresh"] for o in ops.values())
     assert dg.validate_run_config(main, request.run_config)
