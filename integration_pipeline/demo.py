@@ -67,7 +67,7 @@ def _summarise(result, say: Say) -> None:
         REUSED_FROM in e.step_materialization_data.materialization.metadata for e in events
     )
     say(
-        f"  steps: {len(events) - reused} computed, {reused} reused "
+        f"  assets: {len(events) - reused} computed, {reused} reused "
         "(inputs unchanged since their last result)"
     )
     for event in events:
