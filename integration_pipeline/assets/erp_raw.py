@@ -11,12 +11,14 @@ them lands only those (`can_subset`).
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
+from typing import NamedTuple
 
 import dagster as dg
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from integration_pipeline.connectors.tryton.increments import Watermark
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
 from integration_pipeline.resources import ErpDatabase
 from integration_pipeline.warehouse.erp_landing import (
@@ -79,7 +81,7 @@ def erp_extract(
         # Once here, not by every thread at the same time.
         ensure_landing_tables(connection)
         warehouse_id(connection)
-    previous_versions = _latest_versions(context.instance, [erp_asset_key(t) for t in tables])
+    last_landed = _last_landed(context.instance, [erp_asset_key(t) for t in tables])
     database = erp_db.database()
 
     def land(table_name: str) -> tuple[LandingReport, str]:
@@ -92,17 +94,21 @@ def erp_extract(
                 full_refresh=config.full_refresh,
                 overlap=timedelta(minutes=config.overlap_minutes),
             )
-            previous = previous_versions.get(erp_asset_key(table_name))
-            return report, extract_version(
-                connection,
-                f"erp.{table_name}",
-                unchanged_from=previous if report.wrote_nothing else None,
+            unchanged_from = kept_version(last_landed.get(erp_asset_key(table_name)), report)
+            version = extract_version(
+                connection, f"erp.{table_name}", unchanged_from=unchanged_from
             )
+            return report, version
 
+    failed: dict[str, BaseException] = {}
     with ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="erp-landing") as pool:
-        landings = [pool.submit(land, name) for name in tables]
-        # Results are yielded here, in the step's thread, as each table is done.
+        landings = {pool.submit(land, name): name for name in tables}
+        # Results are yielded here, in the step's thread, as each table is done; a table
+        # that failed does not keep the others' (committed) landings from being recorded.
         for landing in as_completed(landings):
+            if (error := landing.exception()) is not None:
+                failed[landings[landing]] = error
+                continue
             report, version = landing.result()
             context.log.info(
                 f"erp.{report.table}: {report.mode}, {report.rows_read} rows read, "
@@ -110,22 +116,49 @@ def erp_extract(
                 f"{report.seconds:.2f}s"
             )
             yield _materialization(report, version)
+    if failed:  # the step fails, and is retried, after the others were recorded
+        name, error = next(iter(failed.items()))
+        raise dg.Failure(
+            f"{len(failed)} of {len(tables)} ERP tables could not be landed "
+            f"({', '.join(sorted(failed))}); the others were. erp.{name}: {error}"
+        ) from error
 
 
-def _latest_versions(
+class LastLanded(NamedTuple):
+    version: str
+    watermark: str  # as `watermark_text` wrote it
+
+
+def kept_version(last: LastLanded | None, report: LandingReport) -> str | None:
+    """The version a landing that wrote no row keeps: the last materialization's, when that
+    one was taken at this very watermark. A landing that committed rows and then was not
+    recorded (the process died, its step failed) left the watermark ahead of it: the table
+    is hashed again rather than be given a version older than its content."""
+    if last is None or not report.wrote_nothing:
+        return None
+    return last.version if last.watermark == watermark_text(report.watermark) else None
+
+
+def watermark_text(watermark: Watermark | None) -> str:
+    return f"{watermark.modified_at.isoformat()} #{watermark.last_id}" if watermark else "none"
+
+
+def _last_landed(
     instance: dg.DagsterInstance, keys: list[dg.AssetKey]
-) -> dict[dg.AssetKey, str]:
-    """Each table's data version as last landed: kept by a landing that wrote no row."""
+) -> dict[dg.AssetKey, LastLanded]:
+    """Each table's last materialization: its data version and the watermark it was at."""
     events = instance.get_latest_materialization_events(keys)  # one query
-    return {
-        key: event.asset_materialization.tags[DATA_VERSION_TAG]
-        for key, event in events.items()
-        if event is not None and DATA_VERSION_TAG in (event.asset_materialization.tags or {})
-    }
+    last = {}
+    for key, event in events.items():
+        materialization = event.asset_materialization if event else None
+        version = (materialization.tags or {}).get(DATA_VERSION_TAG) if materialization else None
+        watermark = materialization.metadata.get("watermark") if materialization else None
+        if version and watermark is not None:
+            last[key] = LastLanded(version, watermark.value)
+    return last
 
 
 def _materialization(report: LandingReport, version: str) -> dg.MaterializeResult:
-    watermark = report.watermark
     return dg.MaterializeResult(
         asset_key=erp_asset_key(report.table),
         metadata={
@@ -134,9 +167,7 @@ def _materialization(report: LandingReport, version: str) -> dg.MaterializeResul
             "rows_deleted": report.rows_deleted,
             "rows": report.rows_total,
             "seconds": round(report.seconds, 3),
-            "watermark": f"{watermark.modified_at.isoformat()} #{watermark.last_id}"
-            if watermark
-            else "none",
+            "watermark": watermark_text(report.watermark),
         },
         data_version=dg.DataVersion(version),
     )
