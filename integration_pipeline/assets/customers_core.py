@@ -4,7 +4,6 @@ an id map (golden id ↔ CRM ids ↔ ERP ids), and the duplicates found reported
 from datetime import timedelta
 
 import dagster as dg
-import duckdb
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.analytics.customer360_sql import CRM_CUSTOMER_FACTS
@@ -21,6 +20,7 @@ from integration_pipeline.warehouse.customer_field_decisions import compare_fiel
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
+from integration_pipeline.warehouse.link_state import keep_link, last_link, signature
 from integration_pipeline.warehouse.linkage_model import keep_model, todays_model
 from integration_pipeline.warehouse.row_memo import memoised
 
@@ -78,7 +78,7 @@ def core_customers(
 ) -> dg.MaterializeResult:
     from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
     from integration_pipeline.cleansing.known_links import keep_known_links
-    from integration_pipeline.cleansing.linkage import link
+    from integration_pipeline.cleansing.relinking import match
     from integration_pipeline.cleansing.standardise import profile_of, standardised_rows
 
     with warehouse.get_connection() as connection:
@@ -95,17 +95,29 @@ def core_customers(
             if table_exists(connection, "core", "customer_links")
             else []
         )
+        last = (
+            last_link(connection, signature(model, config.threshold, CODE_VERSION))
+            if model
+            else None
+        )
     profile = profile_of(records, standard)
     standard[["system", "record_id", "updated_at"]] = records[["system", "record_id", "updated_at"]]
+    matching = match(standard, model=model, last=last, threshold=config.threshold)
     matcher = "today's model" if model else "trained now"
-    context.log.info(f"{len(records)} records standardised; matching ({matcher})")
-    # Splink works in its own in-memory DuckDB, not in the warehouse file.
-    result = link([standard], threshold=config.threshold, connection=duckdb.connect(), model=model)
-    clusters = keep_known_links(result.clusters, list(standard["unique_id"]), known)
+    context.log.info(
+        f"{len(records)} records standardised; {matching.compared} matched again ({matcher})"
+    )
+    clusters = keep_known_links(matching.clusters, list(standard["unique_id"]), known)
     golden, id_map = golden_records(standard, clusters)
     with warehouse.get_connection() as connection:
         if model is None:
-            keep_model(connection, result.model, len(records))
+            keep_model(connection, matching.model, len(records))
+        keep_link(
+            connection,
+            signature(matching.model, config.threshold, CODE_VERSION),
+            matching.hashes,
+            matching.pairs,
+        )
         write_table(connection, "core.customer_id_map", id_map)
         connection.execute(CUSTOMER_LINKS)
         pending = compare_fields(connection).decisions.writes
@@ -122,6 +134,7 @@ def core_customers(
             "rows": len(golden),
             "records": len(records),
             "matcher": matcher,
+            "records_matched_again": matching.compared,
             "duplicates_within_crm": int((golden["crm_records"] > 1).sum()),
             "duplicates_within_erp": int((golden["erp_records"] > 1).sum()),
             "in_both_systems": int(

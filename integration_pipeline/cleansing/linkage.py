@@ -124,6 +124,13 @@ def matcher_connection(temp_directory: str | None = None) -> duckdb.DuckDBPyConn
     return duckdb.connect(config=config)
 
 
+def quiet_splink() -> None:
+    """Splink warns about every comparison level a small dataset cannot train; the quality
+    is measured (bench/linkage.py), so only its errors reach the console."""
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def link(
     frames: list[pd.DataFrame | pa.Table],
     *,
@@ -136,10 +143,7 @@ def link(
     left (first frame) to right. Frames hold `unique_id` and the `*_std` columns. `model`, a
     LinkResult.model of the same link type, skips the training (3.6 of the 4.7 s at 17,660
     records) and matches with its parameters."""
-    # Splink warns about every comparison level a small dataset cannot train; the quality
-    # is measured (bench/linkage.py), so only its errors reach the console.
-    for name in ("splink", "splink.internals"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    quiet_splink()
     db = DuckDBAPI(connection or matcher_connection())
     link_type = "dedupe_only" if len(frames) == 1 else "link_only"
     tables = [

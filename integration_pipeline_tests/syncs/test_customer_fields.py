@@ -28,7 +28,8 @@ from integration_pipeline_tests.conftest import session_of
 pytestmark = pytest.mark.slow
 
 
-def _run(resources) -> None:
+def _run(resources) -> dict:
+    """Returns the golden customers' materialization metadata."""
     syncs = [
         a for spec in (CUSTOMER_FIELDS_TO_ERP, CUSTOMER_FIELDS_TO_CRM) for a in build_sync(spec)[0]
     ]
@@ -48,6 +49,12 @@ def _run(resources) -> None:
     )
     assert result.success
     assert [c.check_name for c in result.get_asset_check_evaluations() if not c.passed] == []
+    (core,) = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["core", "customers"])
+    ]
+    return {name: value.value for name, value in core.items()}
 
 
 def _query(warehouse, sql: str) -> list[tuple]:
@@ -91,7 +98,9 @@ def test_names_follow_the_side_that_changed_and_the_owner_wins_a_conflict(
         for code, name in ((erp_side, f"{name_b} Trading"), (both_party, "Caspian ERP")):
             ids = session.model("party.party", "search", [["code", "=", code]])
             session.model("party.party", "write", ids, {"name": name})
-    _run(sync_resources)
+    core = _run(sync_resources)
+    # Today's model, so only the four renamed records were matched again.
+    assert 0 < core["records_matched_again"] <= 4 < core["records"]
     golden_names = (
         "SELECT m.record_id, g.name FROM core.customers g "
         "JOIN core.customer_id_map m USING (golden_id) WHERE m.system = 'crm' ORDER BY 1"
