@@ -1,6 +1,6 @@
 """What the customer matcher found last (`core.link_records`: each record's matched values as
 a hash; `core.link_pairs`: the pairs at or above the threshold), kept so that the next run
-compares again only the records that moved (`cleansing.linkage.relink`).
+compares again only the records that moved (`cleansing.relinking.relink`).
 
 Kept under a signature of the model, the threshold and the code: pairs scored by another
 model or other code are not taken as they are.
