@@ -150,9 +150,11 @@ def _last_landed(
     events = instance.get_latest_materialization_events(keys)  # one query
     last = {}
     for key, event in events.items():
-        materialization = event.asset_materialization if event else None
-        version = (materialization.tags or {}).get(DATA_VERSION_TAG) if materialization else None
-        watermark = materialization.metadata.get("watermark") if materialization else None
+        if event is None:
+            continue
+        materialization = event.asset_materialization
+        version = (materialization.tags or {}).get(DATA_VERSION_TAG)
+        watermark = materialization.metadata.get("watermark")
         if version and watermark is not None:
             last[key] = LastLanded(version, watermark.value)
     return last
