@@ -112,12 +112,13 @@ def core_customers(
     with warehouse.get_connection() as connection:
         if model is None:
             keep_model(connection, matching.model, len(records))
-        keep_link(
-            connection,
-            signature(matching.model, config.threshold, CODE_VERSION),
-            matching.hashes,
-            matching.pairs,
-        )
+        if last is None or matching.compared:  # else the state kept is this one already
+            keep_link(
+                connection,
+                signature(matching.model, config.threshold, CODE_VERSION),
+                matching.hashes,
+                matching.pairs,
+            )
         write_table(connection, "core.customer_id_map", id_map)
         connection.execute(CUSTOMER_LINKS)
         pending = compare_fields(connection).decisions.writes
