@@ -98,3 +98,21 @@ def test_its_connections_commit_without_waiting_for_the_disk_in_wal_mode(tmp_pat
         synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
         journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     assert (synchronous, journal) == (1, "wal")  # 1: NORMAL (FULL, the default, is 2)
+
+
+def test_the_schema_is_asked_once_not_on_every_asset_event(tmp_path, monkeypatch):
+    asked: list[str] = []
+    inspect = SqliteEventLogStorage._has_asset_key_col_on_connection
+
+    def counted(self, conn, column_name):
+        asked.append(column_name)
+        return inspect(self, conn, column_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "_has_asset_key_col_on_connection", counted)
+    with _instance(tmp_path, monkeypatch) as instance:
+        for _ in range(3):
+            assert dg.materialize([first, second], instance=instance).success
+        assert asked and len(asked) == len(set(asked))  # each column once, not per event
+        instance.wipe()
+        assert dg.materialize([first, second], instance=instance).success
+        assert len(asked) > len(set(asked))  # asked again after a wipe
