@@ -20,7 +20,6 @@ from integration_pipeline.warehouse.customer_field_decisions import compare_fiel
 from integration_pipeline.warehouse.customer_links_sql import CUSTOMER_LINKS
 from integration_pipeline.warehouse.customer_records_sql import CUSTOMER_RECORDS
 from integration_pipeline.warehouse.fingerprint import fingerprints
-from integration_pipeline.warehouse.link_state import keep_link, last_link, signature
 from integration_pipeline.warehouse.linkage_model import keep_model, todays_model
 from integration_pipeline.warehouse.row_memo import memoised
 
@@ -76,10 +75,12 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
 def core_customers(
     context: dg.AssetExecutionContext, config: MatchConfig, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
+    # Imported here: Splink (relinking, link_state) costs every run that loads the code ~0.3 s.
     from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
     from integration_pipeline.cleansing.known_links import keep_known_links
     from integration_pipeline.cleansing.relinking import match
     from integration_pipeline.cleansing.standardise import profile_of, standardised_rows
+    from integration_pipeline.warehouse.link_state import keep_link, last_link, signature
 
     with warehouse.get_connection() as connection:
         records = connection.execute("SELECT * FROM staging.customer_records").df()
