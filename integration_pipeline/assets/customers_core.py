@@ -75,7 +75,8 @@ def staging_customer_records(warehouse: DuckDBResource) -> dg.MaterializeResult:
 def core_customers(
     context: dg.AssetExecutionContext, config: MatchConfig, warehouse: DuckDBResource
 ) -> dg.MaterializeResult:
-    # Imported here: Splink (relinking, link_state) costs every run that loads the code ~0.3 s.
+    # Imported here: Splink (relinking, link_state) costs every run that loads the code
+    # ~0.3 s (`python -X importtime`).
     from integration_pipeline.cleansing.golden import golden_records, with_synced_fields
     from integration_pipeline.cleansing.known_links import keep_known_links
     from integration_pipeline.cleansing.relinking import match
