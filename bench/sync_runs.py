@@ -22,6 +22,9 @@ in order:
 - no_change: nothing changed at the sources but what the incremental run wrote to them;
 - quiet: no change again (but what the no_change run wrote, read back in turn).
 
+A bench that crosses midnight (UTC) stops without recording anything: the day's first run
+computes every step again, whatever changed.
+
 Before each run the bench waits `--settle-minutes`: the extracts re-read what changed within
 their overlap (5 minutes) before the newest change they hold, so right after seeding (or
 after the previous run's own writes) everything would be read again, which a schedule slower
@@ -39,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -163,6 +166,13 @@ def _steps(home: Path) -> dict:
     }
 
 
+def _same_day(day: date, when: str) -> None:
+    """A step reuses only the same day's results (orchestration/reuse.py): a run after
+    midnight (UTC) computes everything, whatever changed, and measures nothing here."""
+    if datetime.now(UTC).date() != day:
+        raise SystemExit(f"the bench crossed midnight (UTC) {when}: nothing recorded, run again")
+
+
 def measure(
     customers: int, orders_per_year: float, share: float, seed: int, settle_minutes: float
 ) -> dict:
@@ -187,15 +197,18 @@ def measure(
         )
         described = json.loads(_cli("sandbox", "status", "--json", *options[:2], env=env)[2])
         runs = {}
+        day = datetime.now(UTC).date()
         for name in ("full", "catch_up", "incremental", "no_change", "quiet"):
             print(f"settling {settle_minutes} min …", flush=True)
             time.sleep(settle_minutes * 60)
+            _same_day(day, f"before its {name} run")
             if name == "incremental":
                 changed = _change(described, data / "warehouse.duckdb", share, seed)
                 print(f"changed {changed}", flush=True)
             seconds, peak_mb, _ = _cli(
                 "demo", *options, "--customers", str(customers), *density, env=env
             )
+            _same_day(day, f"during its {name} run")
             runs[name] = {
                 "seconds": round(seconds, 1),
                 "peak_rss_mb_so_far": peak_mb,
