@@ -20,7 +20,7 @@ storage keeps event logs, `$DAGSTER_HOME/history/runs`.
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -50,9 +50,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
         # Keyed by process as well: an engine's connections must not cross a fork.
         self._engines: OrderedDict[tuple[int, str], Engine] = OrderedDict()
-        self._tables_present: set[str] = set()
-        self._asset_key_columns: set[str] = set()
-        self._secondary_indexes: set[str] = set()
+        # Schema questions answered yes (a table, a column, a secondary index is there):
+        # what is there stays until a wipe (migrations only add).
+        self._present: set[tuple[str, str]] = set()
         super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
 
     @classmethod
@@ -84,31 +84,39 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.pop(stale).dispose()
         return engine
 
+    def _present_once_seen(self, kind: str, name: str, ask: Callable[[], bool]) -> bool:
+        if (kind, name) not in self._present:
+            if not ask():
+                return False
+            self._present.add((kind, name))
+        return True
+
     def has_table(self, table_name: str) -> bool:
         """Dagster asks on every materialization with tags, with a new engine and connection
-        each time (~1 ms); a table once there stays until a wipe."""
-        if table_name not in self._tables_present:
-            if not super().has_table(table_name):
-                return False
-            self._tables_present.add(table_name)
-        return True
+        each time (~1 ms)."""
+        return self._present_once_seen(
+            "table",
+            table_name,
+            lambda: super(PooledSqliteEventLogStorage, self).has_table(table_name),
+        )
 
     # Dagster asks these on every asset event (a schema inspection, a query): 878 times and
-    # 0.26 s in a quiet run of the main job. What is there stays until a wipe (migrations
-    # only add).
+    # 0.26 s in a quiet run of the main job.
     def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
-        if column_name not in self._asset_key_columns:
-            if not super()._has_asset_key_col_on_connection(conn, column_name):
-                return False
-            self._asset_key_columns.add(column_name)
-        return True
+        return self._present_once_seen(
+            "asset key column",
+            column_name,
+            lambda: super(PooledSqliteEventLogStorage, self)._has_asset_key_col_on_connection(
+                conn, column_name
+            ),
+        )
 
     def has_secondary_index(self, name: str) -> bool:
-        if name not in self._secondary_indexes:
-            if not super().has_secondary_index(name):
-                return False
-            self._secondary_indexes.add(name)
-        return True
+        return self._present_once_seen(
+            "secondary index",
+            name,
+            lambda: super(PooledSqliteEventLogStorage, self).has_secondary_index(name),
+        )
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -122,9 +130,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._dispose_engines()  # the run files are deleted: no connection may outlive them
-        self._tables_present.clear()
-        self._asset_key_columns.clear()
-        self._secondary_indexes.clear()
+        self._present.clear()
         super().wipe()
 
     def dispose(self) -> None:
