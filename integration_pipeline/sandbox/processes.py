@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -53,14 +54,26 @@ def is_alive(pid: int | None, expected_in_cmdline: str) -> bool:
     return expected_in_cmdline in cmdline
 
 
+# A signal ignored by the starting process stays ignored across exec. A shell's background
+# job ignores SIGINT, and Dagster maps SIGTERM to SIGINT's handler (dagster._utils.interrupts):
+# a server started from such a process ignored `stop`'s SIGTERM, and each stop waited its
+# whole timeout (10 s a test on CI). The server's command runs with both back to default.
+_WITH_DEFAULT_SIGNALS = (
+    "import os, signal, sys; "
+    "signal.signal(signal.SIGTERM, signal.SIG_DFL); signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def start(
     command: list[str], log_file: Path, env: dict[str, str] | None = None
 ) -> subprocess.Popen:
-    """Start a server in its own session (so that stopping it stops its children too)."""
+    """Start a server in its own session (so that stopping it stops its children too), with
+    SIGTERM and SIGINT at their defaults; the pid is the server's (exec keeps it)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
         process = subprocess.Popen(
-            command,
+            [sys.executable, "-c", _WITH_DEFAULT_SIGNALS, *command],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
