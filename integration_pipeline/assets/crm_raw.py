@@ -134,6 +134,8 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
                 "rows_read": report.rows_read,
                 "rows": report.rows_total,
                 "links_patched": report.links_patched,
+                # re-read rows that differ only by the pipeline's own updates: no news
+                "own_updates_read_back": report.echoes,
                 "requests": stats.requests,
                 "retries": stats.retries,
                 "seconds": round(report.seconds, 3),

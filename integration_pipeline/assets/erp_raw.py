@@ -167,6 +167,8 @@ def _materialization(report: LandingReport, version: str) -> dg.MaterializeResul
             "mode": report.mode,
             "rows_read": report.rows_read,
             "rows_deleted": report.rows_deleted,
+            # re-read rows that differ only by the pipeline's own updates: no news
+            "own_updates_read_back": report.echoes,
             "rows": report.rows_total,
             "seconds": round(report.seconds, 3),
             "watermark": watermark_text(report.watermark),

@@ -11,6 +11,10 @@ undirected, so the changed records' links are written onto the records they poin
 (a new line item on an old deal shows on the deal). A link removed between two records
 that both stay unchanged shows at the next full read (the nightly full sync).
 
+Records the pipeline itself updated since the copy held are landed like the others, but when
+that update is all that changed in them they are no news for the steps after the extract: the
+table keeps its data version (warehouse/echoes.py).
+
 A small object no other object links to (products, the pipeline's tasks) is read in full every
 time: one page of the list endpoint costs less than a search, whose budget (5 a second) the
 larger objects need: a sixth search within a second waits for the window.
@@ -28,7 +32,9 @@ from integration_pipeline.batching import batched
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
 from integration_pipeline.connectors.hubspot.extract import Cursor, changed_since, with_associations
 from integration_pipeline.connectors.hubspot.landing import SCHEMA, to_arrow
-from integration_pipeline.warehouse.arrow_load import merge_batches, replace_table, transaction
+from integration_pipeline.warehouse.arrow_load import replace_table, transaction
+from integration_pipeline.warehouse.echoes import crm_source, merge_with_echoes, settle
+from integration_pipeline.warehouse.fingerprint import ensure_offsets
 
 LANDING_ROWS = 5_000  # records per Arrow batch written to DuckDB
 READS = "meta.crm_reads"  # per object type: when its last landing began to read
@@ -42,6 +48,7 @@ class CrmLanding:
     rows_total: int
     links_patched: int
     seconds: float
+    echoes: int = 0  # rows re-read that differ only by the pipeline's own updates
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ def land_crm_object(
     newest = None if full_refresh else _newest(connection, target, "updated_at")
     if newest is None or _small(connection, crm_object):
         rows = replace_table(connection, target, SCHEMA, _batches(_everything(client, crm_object)))
+        settle(connection, target, None)
         # Not in replace_table's transaction: a crash between the two only means the next
         # read starts from the newest change held, as before reads were recorded.
         _store_read(connection, object_type, read_at)
@@ -85,7 +93,10 @@ def land_crm_object(
         ).fetchall()
     }
     with transaction(connection):
-        rows = merge_batches(connection, target, _batches([*changed, *archived]))
+        merged = merge_with_echoes(
+            connection, target, _batches([*changed, *archived]), crm_source(object_type)
+        )
+        settle(connection, target, merged)
         patched = sum(
             _patch_links(connection, client, crm_object, to_type, changed, archived)
             for to_type in crm_object.linked_from
@@ -93,7 +104,9 @@ def land_crm_object(
         )
         _store_read(connection, object_type, read_at)
     (total,) = connection.execute(f"SELECT count(*) FROM {target}").fetchone()
-    return CrmLanding("incremental", rows, total, patched, time.monotonic() - started)
+    return CrmLanding(
+        "incremental", merged.rows, total, patched, time.monotonic() - started, merged.echoes
+    )
 
 
 def _small(connection: duckdb.DuckDBPyConnection, crm_object: CrmObject) -> bool:
@@ -106,7 +119,7 @@ def _small(connection: duckdb.DuckDBPyConnection, crm_object: CrmObject) -> bool
 
 
 def _ensure_reads(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    ensure_offsets(connection)
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {READS} (object_type VARCHAR PRIMARY KEY, read_at TIMESTAMPTZ)"
     )

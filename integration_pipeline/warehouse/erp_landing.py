@@ -3,7 +3,9 @@ asked, or when the source's columns changed), then incrementally by watermark.
 
 An incremental landing upserts the changed rows by id, deletes the rows Tryton no longer has
 (it deletes some records outright, such as draft sale lines), and stores the new watermark,
-all in one transaction: a crash leaves the previous state and the previous watermark.
+all in one transaction: a crash leaves the previous state and the previous watermark. Parties
+the pipeline itself renamed are landed too, but are no news for the steps after the extract
+when that is all that changed (warehouse/echoes.py).
 """
 
 import time
@@ -29,8 +31,13 @@ from integration_pipeline.warehouse.arrow_load import (
     merge_batches,
     transaction,
 )
+from integration_pipeline.warehouse.echoes import erp_source, merge_with_echoes, settle
+from integration_pipeline.warehouse.fingerprint import ensure_offsets
 
 WATERMARKS = "erp._watermarks"
+# The tables the pipeline updates rows of, by the outbox's target object (syncs/apply_erp.py):
+# their rows read back are told apart from news (warehouse/echoes.py).
+UPDATED_BY_PIPELINE = {"party_party": "party"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class LandingReport:
     rows_total: int
     watermark: Watermark | None
     seconds: float
+    echoes: int = 0  # rows re-read that differ only by the pipeline's own updates
 
     @property
     def wrote_nothing(self) -> bool:
@@ -82,18 +90,26 @@ def land_erp_table(
             watermark = advance(watermark, batch)
             yield batch
 
+    echo_object = UPDATED_BY_PIPELINE.get(table_name)
+    merged = None
     with transaction(connection):
-        if incremental:
+        if incremental and echo_object:
+            merged = merge_with_echoes(
+                connection, target, tracked(stream.batches), erp_source(echo_object)
+            )
+            rows_read = merged.rows
+        elif incremental:
             rows_read = merge_batches(connection, target, tracked(stream.batches))
-            rows_deleted = 0
-            # The table now holds every row the source had when it was read (what changed was
-            # just merged), so the same count and id sum mean nothing was deleted.
-            if _id_summary(connection, target) != id_summary(database, source_table):
-                rows_deleted = delete_missing(connection, target, read_ids(database, source_table))
         else:
             create_table(connection, target, stream.schema)
             rows_read = insert_batches(connection, target, tracked(stream.batches))
-            rows_deleted = 0
+        rows_deleted = 0
+        # The table now holds every row the source had when it was read (what changed was
+        # just merged), so the same count and id sum mean nothing was deleted.
+        if incremental and _id_summary(connection, target) != id_summary(database, source_table):
+            rows_deleted = delete_missing(connection, target, read_ids(database, source_table))
+        if echo_object:
+            settle(connection, target, merged if not rows_deleted else None)
         _store_watermark(connection, table_name, watermark, read_at)
     (rows_total,) = connection.execute(f"SELECT count(*) FROM {target}").fetchone()
     return LandingReport(
@@ -104,6 +120,7 @@ def land_erp_table(
         rows_total=rows_total,
         watermark=watermark,
         seconds=time.monotonic() - started,
+        echoes=merged.echoes if merged else 0,
     )
 
 
@@ -111,6 +128,7 @@ def ensure_landing_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """The `erp` schema and its watermarks table (landings running side by side must find
     them there: DuckDB refuses two transactions creating the same catalog entry)."""
     connection.execute("CREATE SCHEMA IF NOT EXISTS erp")
+    ensure_offsets(connection)
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {WATERMARKS} (table_name VARCHAR PRIMARY KEY, "
         "modified_at TIMESTAMP, last_id BIGINT, landed_at TIMESTAMP, read_at TIMESTAMP)"

@@ -10,7 +10,10 @@ import pytest
 
 from integration_pipeline.assets.crm_raw import crm_object
 from integration_pipeline.connectors.hubspot.client import HubSpotClient
+from integration_pipeline.syncs.outbox import Outcome, add_planned, mark
+from integration_pipeline.syncs.planning import PlannedWrite
 from integration_pipeline.warehouse.crm_landing import SMALL_OBJECT_ROWS, land_crm_object
+from integration_pipeline.warehouse.fingerprint import extract_version
 
 pytestmark = pytest.mark.slow
 
@@ -115,3 +118,49 @@ def test_a_small_object_nothing_links_to_is_listed_whole_every_time(crm, tmp_pat
         f"SELECT properties FROM crm.products WHERE id = {product}"
     ).fetchone()
     assert json.loads(properties)["name"] == "Renamed product"
+
+
+def test_the_pipelines_own_update_read_back_keeps_the_tables_version(crm, tmp_path):
+    """No ping-pong: the company the pipeline renamed is read back and landed, but it is not
+    news for the steps after the extract; a change made by someone else is."""
+    connection = duckdb.connect(str(tmp_path / "echo.duckdb"))
+    connection.execute("CREATE SCHEMA crm")
+
+    def land(client):
+        return land_crm_object(
+            connection, client, crm_object("companies"), full_refresh=False, overlap=timedelta(0)
+        )
+
+    with HubSpotClient(crm.url, crm.token) as client:
+        land(client)
+        landed = extract_version(connection, "crm.companies")
+        (renamed, touched) = [
+            str(row_id)
+            for (row_id,) in connection.execute(
+                "SELECT id FROM crm.companies WHERE NOT archived ORDER BY id LIMIT 2"
+            ).fetchall()
+        ]
+        # As the apply step sends: planned in the outbox, sent, marked sent.
+        write = PlannedWrite("customer_fields_to_crm:echo", renamed, "update", {"name": "Kavir"})
+        add_planned(connection, "customer_fields_to_crm", "crm", "companies", [write], "run-1")
+        client.call(
+            "PATCH", f"/crm/v3/objects/companies/{renamed}", json={"properties": write.payload}
+        )
+        mark(connection, [Outcome(write.idempotency_key, "sent", target_id=renamed)], "run-1")
+
+        echoed = land(client)
+        assert (echoed.rows_read, echoed.echoes) == (1, 1)
+        assert extract_version(connection, "crm.companies") == landed
+        (name,) = connection.execute(
+            f"SELECT properties ->> 'name' FROM crm.companies WHERE id = {renamed}"
+        ).fetchone()
+        assert name == "Kavir"
+
+        client.call(
+            "PATCH",
+            f"/crm/v3/objects/companies/{touched}",
+            json={"properties": {"phone": "+982144445555"}},
+        )
+        news = land(client)
+    assert (news.rows_read, news.echoes) == (1, 0)
+    assert extract_version(connection, "crm.companies") != landed

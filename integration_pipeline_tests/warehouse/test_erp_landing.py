@@ -9,8 +9,11 @@ import sqlalchemy as sa
 
 from integration_pipeline.connectors.tryton.reader import reflect, source_now
 from integration_pipeline.connectors.tryton.source import TrytonDatabase
+from integration_pipeline.syncs.outbox import Outcome, add_planned, mark
+from integration_pipeline.syncs.planning import PlannedWrite
 from integration_pipeline.warehouse import erp_landing
 from integration_pipeline.warehouse.erp_landing import land_erp_table
+from integration_pipeline.warehouse.fingerprint import extract_version
 from integration_pipeline_tests.conftest import session_of
 
 pytestmark = pytest.mark.slow
@@ -119,3 +122,34 @@ def test_the_read_anchor_is_on_the_clock_tryton_stamps_with(erp):
         engine.dispose()
     slack = timedelta(seconds=2)  # SQLite's stamps are Python's, read at another instant
     assert before - slack <= stamped <= after + slack
+
+
+def test_the_pipelines_own_party_update_read_back_keeps_the_tables_version(running_erp, tmp_path):
+    """No ping-pong: the party the pipeline renamed is read back and landed, but it is not
+    news for the steps after the extract; a change made by someone else is."""
+    database = TrytonDatabase(running_erp.db_url)
+    warehouse = duckdb.connect(str(tmp_path / "w.duckdb"))
+    land_erp_table(warehouse, database, "party_party", overlap=NO_OVERLAP)
+    landed = extract_version(warehouse, "erp.party_party")
+    (renamed, code), (touched, _) = warehouse.execute(
+        "SELECT id, code FROM erp.party_party WHERE active ORDER BY id LIMIT 2"
+    ).fetchall()
+    # As the apply step sends: planned in the outbox, sent, marked sent.
+    write = PlannedWrite("customer_fields_to_erp:echo", code, "update", {"name": "Kavir"})
+    add_planned(warehouse, "customer_fields_to_erp", "erp", "party", [write], "run-1")
+    with session_of(running_erp) as session:
+        session.model("party.party", "write", [renamed], write.payload)
+    mark(warehouse, [Outcome(write.idempotency_key, "sent", target_id=str(renamed))], "run-1")
+
+    echoed = land_erp_table(warehouse, database, "party_party", overlap=NO_OVERLAP)
+    assert (echoed.rows_read, echoed.echoes) == (1, 1)
+    assert extract_version(warehouse, "erp.party_party") == landed
+    assert warehouse.execute(
+        f"SELECT name FROM erp.party_party WHERE id = {renamed}"
+    ).fetchone() == ("Kavir",)
+
+    with session_of(running_erp) as session:
+        session.model("party.party", "write", [touched], {"name": "Renamed in the ERP"})
+    news = land_erp_table(warehouse, database, "party_party", overlap=NO_OVERLAP)
+    assert (news.rows_read, news.echoes) == (1, 0)
+    assert extract_version(warehouse, "erp.party_party") != landed
