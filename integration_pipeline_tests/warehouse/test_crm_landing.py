@@ -20,13 +20,14 @@ pytestmark = pytest.mark.slow
 OBJECTS = ("companies", "contacts", "deals", "line_items")
 
 
+def _land_one(connection, client, object_type: str, full: bool = False):
+    return land_crm_object(
+        connection, client, crm_object(object_type), full_refresh=full, overlap=timedelta(0)
+    )
+
+
 def _land(connection, client, full: bool) -> dict:
-    return {
-        name: land_crm_object(
-            connection, client, crm_object(name), full_refresh=full, overlap=timedelta(0)
-        )
-        for name in OBJECTS
-    }
+    return {name: _land_one(connection, client, name, full) for name in OBJECTS}
 
 
 def _table(connection, name: str) -> list[tuple]:
@@ -99,9 +100,7 @@ def test_a_small_object_nothing_links_to_is_listed_whole_every_time(crm, tmp_pat
     connection.execute("CREATE SCHEMA crm")
 
     def land(client):
-        return land_crm_object(
-            connection, client, crm_object("products"), full_refresh=False, overlap=timedelta(0)
-        )
+        return _land_one(connection, client, "products")
 
     with HubSpotClient(crm.url, crm.token) as client:
         first = land(client)
@@ -127,9 +126,7 @@ def test_the_pipelines_own_update_read_back_keeps_the_tables_version(crm, tmp_pa
     connection.execute("CREATE SCHEMA crm")
 
     def land(client):
-        return land_crm_object(
-            connection, client, crm_object("companies"), full_refresh=False, overlap=timedelta(0)
-        )
+        return _land_one(connection, client, "companies")
 
     with HubSpotClient(crm.url, crm.token) as client:
         land(client)
