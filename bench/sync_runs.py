@@ -36,7 +36,6 @@ import json
 import os
 import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -58,19 +57,30 @@ RESULTS = Path(__file__).parent / "results" / "sync_runs.json"
 BIN = Path(sys.executable).parent
 
 
+# Each CLI call runs under a small Python parent that times it and reads the peak memory of
+# its only child: the bench's own RUSAGE_CHILDREN peak would be the largest of all runs so far
+# (the sandbox build included), and the parent's start-up is left out of the time.
+_TIMED = (
+    "import resource, subprocess, sys, time; "
+    "started = time.monotonic(); code = subprocess.run(sys.argv[1:]).returncode; "
+    "seconds = time.monotonic() - started; "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, seconds, file=sys.stderr); "
+    "sys.exit(code)"
+)
+
+
 def _cli(*args: str, env: dict) -> tuple[float, int, str]:
-    """Run the CLI; returns (seconds, the child's peak RSS in MB, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.monotonic()
+    """Run the CLI; returns (seconds, its peak resident memory in MB, stdout)."""
     result = subprocess.run(
-        [str(BIN / "integration-pipeline"), *args], env=env, capture_output=True, text=True
+        [sys.executable, "-c", _TIMED, str(BIN / "integration-pipeline"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode != 0:
         raise SystemExit(f"integration-pipeline {args[0]} failed:\n{result.stdout[-3000:]}")
-    # ru_maxrss is the largest child so far: a run below an earlier peak reports that peak.
-    return seconds, round(max(peak, before) / 1024), result.stdout
+    peak_kb, seconds = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), round(int(peak_kb) / 1024), result.stdout
 
 
 def _sample(connection: duckdb.DuckDBPyConnection, sql: str, share: float, rng) -> list:
@@ -211,7 +221,7 @@ def measure(
             _same_day(day, f"during its {name} run")
             runs[name] = {
                 "seconds": round(seconds, 1),
-                "peak_rss_mb_so_far": peak_mb,
+                "peak_rss_mb": peak_mb,
                 "steps": _steps(home),
             }
             print(f"{name}: {runs[name]}", flush=True)
