@@ -52,7 +52,7 @@ def insert_batches(
     rows = 0
     try:
         for batch in batches:
-            connection.register("_incoming", _as_table(batch))
+            connection.register("_incoming", as_table(batch))
             connection.execute(f"INSERT INTO {target} SELECT * FROM _incoming")
             rows += batch.num_rows
     finally:
@@ -82,7 +82,7 @@ def merge_batches(
     rows = 0
     try:
         for batch in batches:
-            connection.register("_incoming", _as_table(batch))
+            connection.register("_incoming", as_table(batch))
             connection.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT {key} FROM _incoming)")
             connection.execute(f"INSERT INTO {target} SELECT * FROM _incoming")
             rows += batch.num_rows
@@ -105,5 +105,5 @@ def delete_missing(
     return deleted
 
 
-def _as_table(batch: pa.Table | pa.RecordBatch) -> pa.Table:
+def as_table(batch: pa.Table | pa.RecordBatch) -> pa.Table:
     return batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])

@@ -26,8 +26,10 @@ import pyarrow as pa
 
 from integration_pipeline.syncs.outbox import OUTBOX
 from integration_pipeline.syncs.planning import same_value
-from integration_pipeline.warehouse.arrow_load import table_exists
+from integration_pipeline.warehouse.arrow_load import as_table, merge_batches, table_exists
 from integration_pipeline.warehouse.fingerprint import OFFSETS, version_offset
+
+ARRIVED = "_arrived"  # a batch being merged, registered while it is compared with the held rows
 
 
 @dataclass(frozen=True)
@@ -117,32 +119,30 @@ def merge_with_echoes(
     batches: Iterable[pa.Table | pa.RecordBatch],
     source: EchoSource,
 ) -> Merged:
-    """Upsert by id, like arrow_load.merge_batches, telling echoes from news; the caller owns
-    the transaction and settles the offset (`settle`)."""
+    """Upsert by id (arrow_load.merge_batches), telling echoes from news first; the caller
+    owns the transaction and settles the offset (`settle`)."""
     merged = Merged()
     columns = connection.sql(f"SELECT * FROM {target} LIMIT 0").columns
     same_row = " AND ".join(f'h."{c}" IS NOT DISTINCT FROM i."{c}"' for c in columns)
-    try:
-        for batch in batches:
-            incoming = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-            connection.register("_incoming", incoming)
+    for batch in batches:
+        incoming = as_table(batch)
+        connection.register(ARRIVED, incoming)
+        try:
             changed = [
                 row_id
                 for (row_id,) in connection.execute(
-                    f"SELECT i.id FROM _incoming i LEFT JOIN {target} h ON h.id = i.id "
+                    f"SELECT i.id FROM {ARRIVED} i LEFT JOIN {target} h ON h.id = i.id "
                     f"WHERE h.id IS NULL OR NOT ({same_row})"
                 ).fetchall()
             ]
             echoes = _echoes(connection, target, changed, source)
-            before = _hash_of(connection, target, echoes)
-            connection.execute(f"DELETE FROM {target} WHERE id IN (SELECT id FROM _incoming)")
-            connection.execute(f"INSERT INTO {target} SELECT * FROM _incoming")
-            merged.offset ^= before ^ _hash_of(connection, target, echoes)
-            merged.rows += incoming.num_rows
-            merged.echoes += len(echoes)
-            merged.news += len(changed) - len(echoes)
-    finally:
-        connection.unregister("_incoming")
+        finally:
+            connection.unregister(ARRIVED)
+        before = _hash_of(connection, target, echoes)
+        merged.rows += merge_batches(connection, target, [incoming])
+        merged.offset ^= before ^ _hash_of(connection, target, echoes)
+        merged.echoes += len(echoes)
+        merged.news += len(changed) - len(echoes)
     return merged
 
 
@@ -156,7 +156,7 @@ def _echoes(
     if not sent:
         return []
     held = _rows(connection, target, list(sent))
-    incoming = _rows(connection, "_incoming", list(sent))
+    incoming = _rows(connection, ARRIVED, list(sent))
     return [
         row_id
         for row_id, updates in sent.items()
