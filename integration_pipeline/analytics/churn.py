@@ -28,8 +28,36 @@ HORIZON_DAYS = 180
 
 
 @dataclass(frozen=True)
+class LogisticScorer:
+    """What the fitted pipeline (log1p, standardise, logistic regression) computes, as its
+    numbers: scoring needs numpy only. Training needs scikit-learn; a run that scores with the
+    day's kept model no longer imports it (~1.5 s of a short run here)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    @classmethod
+    def of(cls, pipeline) -> "LogisticScorer":
+        _, scaler, regression = (step for _, step in pipeline.steps)
+        return cls(
+            tuple(float(v) for v in scaler.mean_),
+            tuple(float(v) for v in scaler.scale_),
+            tuple(float(v) for v in regression.coef_[0]),
+            float(regression.intercept_[0]),
+        )
+
+    def probability(self, features: pd.DataFrame) -> np.ndarray:
+        """P(class 1) per row, as the pipeline's predict_proba(...)[:, 1]."""
+        scaled = (np.log1p(features.to_numpy(dtype=float)) - self.mean) / np.array(self.scale)
+        decision = scaled @ np.array(self.coef) + self.intercept
+        return 0.5 * (1.0 + np.tanh(decision / 2.0))  # the logistic function, no overflow
+
+
+@dataclass(frozen=True)
 class ChurnModel:
-    model: object  # a fitted scikit-learn pipeline
+    model: LogisticScorer
     validation_auc: float | None  # None: the later cutoff had one class only
     train_cutoff: date
     validation_cutoff: date
@@ -115,7 +143,14 @@ def train(orders: pd.DataFrame, deals: pd.DataFrame, today: date) -> ChurnModel 
     both_x = pd.concat([x_train, x_valid])[list(FEATURES)]
     both_y = pd.concat([y_train, y_valid])
     final = _pipeline().fit(both_x, both_y) if both_y.nunique() == 2 else model
-    return ChurnModel(final, auc, train_cutoff, validation_cutoff, len(x_train), len(x_valid))
+    return ChurnModel(
+        LogisticScorer.of(final),
+        auc,
+        train_cutoff,
+        validation_cutoff,
+        len(x_train),
+        len(x_valid),
+    )
 
 
 def score(model: ChurnModel, orders: pd.DataFrame, deals: pd.DataFrame, today: date) -> pd.Series:
@@ -123,5 +158,5 @@ def score(model: ChurnModel, orders: pd.DataFrame, deals: pd.DataFrame, today: d
     current = features_at(orders, deals, today)
     if current.empty:
         return pd.Series(dtype=float, name="churn_risk")
-    risk = model.model.predict_proba(current[list(FEATURES)])[:, 1]
+    risk = model.model.probability(current[list(FEATURES)])
     return pd.Series(risk, index=current.index, name="churn_risk")

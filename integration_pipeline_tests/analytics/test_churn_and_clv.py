@@ -116,3 +116,14 @@ def test_clv_formula_and_its_limits():
     assert clv(float("nan"), 0.5, 0.1) is None
     assert yearly_retention(0.0, 180) == 1.0
     assert yearly_retention(0.5, 365) == pytest.approx(0.5)
+
+
+def test_the_scorer_computes_what_the_fitted_pipeline_does():
+    orders = _history()
+    features = churn.features_at(orders, NO_DEALS, date(2026, 6, 1))[list(churn.FEATURES)]
+    labels = churn.labels_at(orders, features.index, date(2026, 6, 1))
+    pipeline = churn._pipeline().fit(features, labels)
+    expected = pipeline.predict_proba(features)[:, 1]
+    got = churn.LogisticScorer.of(pipeline).probability(features)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert 0 < expected.min() < expected.max() < 1  # not a degenerate fit

@@ -1,6 +1,7 @@
 """The churn model is used again the same day, for the same as-of day, on a like population;
 trained anew else; and a kept model scores exactly as it did when it was trained."""
 
+import pickle
 from datetime import date
 
 import duckdb
@@ -46,3 +47,11 @@ def test_another_day_as_of_or_population_trains_anew():
     assert connection.execute(f"SELECT count(*) FROM {MODEL}").fetchone() == (1,)
     connection.execute(f"UPDATE {MODEL} SET trained_at = trained_at - INTERVAL 1 DAY")
     assert todays_churn_model(connection, AS_OF, 1200) is None  # trained yesterday
+
+
+def test_a_model_kept_in_an_older_form_is_trained_anew():
+    _, _, model = _trained()
+    connection = duckdb.connect()
+    keep_churn_model(connection, model, AS_OF, 1000)
+    connection.execute(f"UPDATE {MODEL} SET model = ?", [pickle.dumps({"not": "json"})])
+    assert todays_churn_model(connection, AS_OF, 1000) is None
