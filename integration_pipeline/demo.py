@@ -28,19 +28,23 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
     import dagster as dg
 
     from integration_pipeline.definitions import defs
+    from integration_pipeline.orchestration.main_run import run_main_job
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("main").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
+        main = run_main_job(
+            instance,
+            defs,
             # The full event log is in the UI; the terminal gets warnings and the summary.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            {"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            _entities_waiting,
         )
-        _summarise(result, say)
-        say(
-            f"run {result.run_id} {'succeeded' if result.success else 'FAILED'}; "
-            f"Dagster instance: {os.environ['DAGSTER_HOME']}"
-        )
+        _summarise(main.results, say)
+        say(f"  steps after the extracts: {main.rest}")
+        for result in main.results:
+            say(
+                f"run {result.run_id} {'succeeded' if result.success else 'FAILED'}; "
+                f"Dagster instance: {os.environ['DAGSTER_HOME']}"
+            )
     report = settings.data_dir / "reports" / "kpis" / "kpis.html"
     if report.exists():
         say(f"KPI report: {report}")
@@ -53,16 +57,26 @@ def run_demo(settings: SandboxSettings, say: Say) -> bool:
         "open the UI (with the daemon: schedules, sensors, automation):  make ui  "
         "(then http://127.0.0.1:3000)"
     )
-    return result.success
+    return main.success
 
 
-def _summarise(result, say: Say) -> None:
+def _entities_waiting() -> list[str]:
+    import duckdb
+
+    from integration_pipeline.resources import warehouse_path
+    from integration_pipeline.syncs.outbox import entities_waiting
+
+    with duckdb.connect(warehouse_path()) as connection:
+        return entities_waiting(connection)
+
+
+def _summarise(results, say: Say) -> None:
     import dagster as dg
 
     from integration_pipeline.orchestration.reuse import REUSED_FROM
 
     rows: dict[str, list[str]] = defaultdict(list)
-    events = result.get_asset_materialization_events()
+    events = [e for result in results for e in result.get_asset_materialization_events()]
     reused = sum(
         REUSED_FROM in e.step_materialization_data.materialization.metadata for e in events
     )
@@ -78,7 +92,7 @@ def _summarise(result, say: Say) -> None:
         rows[group].append(f"{key}={count.value if count else '?'}")
     for group, entries in rows.items():
         say(f"  {group}: " + ", ".join(entries))
-    for event in result.get_asset_check_evaluations():
+    for event in (e for result in results for e in result.get_asset_check_evaluations()):
         warns = event.severity == dg.AssetCheckSeverity.WARN
         verdict = "passed" if event.passed else ("warns" if warns else "FAILED")
         say(f"  check {event.check_name} on {'/'.join(event.asset_key.path)}: {verdict}")

@@ -95,13 +95,13 @@ def _last_evaluation(instance: dg.DagsterInstance, key: dg.AssetCheckKey):
 
 
 def _carried_checks(
-    context: dg.AssetExecutionContext, run_id: str
+    instance: dg.DagsterInstance, check_keys, run_id: str
 ) -> list[dg.AssetCheckResult] | None:
     """The verdicts the asset's checks gave on the materialization reused, or None when one of
     them was not evaluated there."""
     carried = []
-    for key in context.assets_def.check_keys:
-        record = _last_evaluation(context.instance, key)
+    for key in check_keys:
+        record = _last_evaluation(instance, key)
         if record is None or record.run_id != run_id:
             return None
         evaluation = record.event.asset_check_evaluation
@@ -116,11 +116,15 @@ def _carried_checks(
     return carried
 
 
+def config_hash(op_config) -> str:
+    """A step's run configuration (an as-of date, a threshold), hashed: a step run with other
+    settings is not the same computation."""
+    encoded = json.dumps(op_config, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
 def step_config(context: dg.AssetExecutionContext) -> str:
-    """The step's run configuration (an as-of date, a threshold), hashed: a step run with
-    other settings is not the same computation."""
-    config = context.op_execution_context.op_config
-    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return config_hash(context.op_execution_context.op_config)
 
 
 def with_step_config(context: dg.AssetExecutionContext, output):
@@ -130,11 +134,12 @@ def with_step_config(context: dg.AssetExecutionContext, output):
     return copy(output, metadata={**(output.metadata or {}), STEP_CONFIG: step_config(context)})
 
 
-def reused(context: dg.AssetExecutionContext) -> dg.MaterializeResult | None:
-    """A materialization standing for this step's when its inputs did not change, or None."""
-    key = context.asset_key
-    parents = list(context.assets_def.asset_deps[key])
-    latest = context.instance.get_latest_materialization_events([key, *parents])  # one query
+def standing(
+    latest: dict, key: dg.AssetKey, parents: list[dg.AssetKey], config: str
+) -> dg.EventLogEntry | None:
+    """The last materialization of `key` when it stands for what a step would compute now:
+    made today, by this code, with these settings (`config`, hashed), from its parents'
+    current data versions. `latest`: the newest materialization event per key."""
     last = latest.get(key)
     if last is None:
         return None
@@ -147,12 +152,37 @@ def reused(context: dg.AssetExecutionContext) -> dg.MaterializeResult | None:
         current = event.asset_materialization.tags.get(DATA_VERSION_TAG) if event else None
         if current is None or tags.get(get_input_data_version_tag(parent)) != current:
             return None
-    metadata = dict(last.asset_materialization.metadata)
-    if getattr(metadata.get(STEP_CONFIG), "value", None) != step_config(context):
+    made_with = last.asset_materialization.metadata.get(STEP_CONFIG)
+    return last if getattr(made_with, "value", None) == config else None
+
+
+def would_reuse(
+    instance: dg.DagsterInstance,
+    latest: dict,
+    key: dg.AssetKey,
+    parents: list[dg.AssetKey],
+    check_keys,
+    config: str,
+) -> bool:
+    """Whether a step of `key` run now would reuse its last result (see `reused`), asked
+    before any run (orchestration/up_to_date.py)."""
+    last = standing(latest, key, parents, config)
+    return last is not None and _carried_checks(instance, check_keys, last.run_id) is not None
+
+
+def reused(context: dg.AssetExecutionContext) -> dg.MaterializeResult | None:
+    """A materialization standing for this step's when its inputs did not change, or None."""
+    key = context.asset_key
+    parents = list(context.assets_def.asset_deps[key])
+    latest = context.instance.get_latest_materialization_events([key, *parents])  # one query
+    last = standing(latest, key, parents, step_config(context))
+    if last is None:
         return None
-    checks = _carried_checks(context, last.run_id)
+    checks = _carried_checks(context.instance, context.assets_def.check_keys, last.run_id)
     if checks is None:
         return None
+    tags = last.asset_materialization.tags or {}
+    metadata = dict(last.asset_materialization.metadata)
     made_by = metadata[REUSED_FROM].value if REUSED_FROM in metadata else last.run_id
     # Told by the materialization's `reused_from_run`, not by a log line: every log line is
     # one more event stored (~1 ms), and a quiet run reuses ~55 steps.

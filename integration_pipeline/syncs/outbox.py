@@ -85,21 +85,33 @@ def outbox_version(connection: duckdb.DuckDBPyConnection, entity: str) -> str:
     return fingerprint(connection, OUTBOX, "entity = ?", (entity,))
 
 
+# What an apply step sends: planned, held by the target for now, or failed and tried again.
+_WAITING = "(status IN ('pending', 'held') OR (status = 'failed' AND attempts < ?))"
+MAX_ATTEMPTS = 5
+
+
 def pending(
-    connection: duckdb.DuckDBPyConnection, entity: str, max_attempts: int = 5
+    connection: duckdb.DuckDBPyConnection, entity: str, max_attempts: int = MAX_ATTEMPTS
 ) -> list[dict]:
     ensure_outbox(connection)
     rows = connection.execute(
         f"SELECT idempotency_key, record_key, operation, payload FROM {OUTBOX} "
-        "WHERE entity = ? AND (status IN ('pending', 'held') "
-        "OR (status = 'failed' AND attempts < ?)) "
-        "ORDER BY planned_at, idempotency_key",
+        f"WHERE entity = ? AND {_WAITING} ORDER BY planned_at, idempotency_key",
         [entity, max_attempts],
     ).fetchall()
     return [
         {"idempotency_key": k, "record_key": r, "operation": o, "payload": json.loads(p)}
         for k, r, o, p in rows
     ]
+
+
+def entities_waiting(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The syncs with rows their apply step would send now."""
+    ensure_outbox(connection)
+    rows = connection.execute(
+        f"SELECT DISTINCT entity FROM {OUTBOX} WHERE {_WAITING} ORDER BY 1", [MAX_ATTEMPTS]
+    ).fetchall()
+    return [entity for (entity,) in rows]
 
 
 @dataclass(frozen=True)
