@@ -7,8 +7,9 @@ customers when nothing changed. So the main job runs as two Dagster runs of the 
 the extracts; then, asked before it starts, whether any step after them would compute rather
 than reuse (new data landed, a result from another day, other code or settings, a check not
 evaluated on it) or any outbox holds rows to send. If not, the second run is not started:
-every result after the extracts already stands. Steps after an extract that failed are left
-out of the second run, as Dagster leaves them out of a single one.
+every result after the extracts already stands; if so, it runs those steps and the ones after
+them (all of them when an outbox waits), and the others' results stand. Steps after an
+extract that failed are left out of the second run, as Dagster leaves them out of one run.
 """
 
 from collections.abc import Callable, Iterable
@@ -33,15 +34,15 @@ class MainRun:
         return all(result.success for result in self.results)
 
 
-def first_to_compute(
+def would_compute(
     instance: dg.DagsterInstance,
     job: dg.JobDefinition,
     asset_graph,
     keys: Iterable[dg.AssetKey],
     run_config: dict,
-) -> dg.AssetKey | None:
-    """The first of `keys` whose step, run now with `run_config`, would compute rather than
-    reuse its last result; None when every one would reuse."""
+) -> list[dg.AssetKey]:
+    """Those of `keys` whose steps, run now with `run_config`, would compute rather than reuse
+    their last results, in key order."""
     resolved = ResolvedRunConfig.build(job, run_config)
     keys = sorted(keys, key=lambda k: k.to_user_string())
     definitions = {key: asset_graph.assets_def_for_key(key) for key in keys}
@@ -50,13 +51,14 @@ def first_to_compute(
     latest = instance.get_latest_materialization_events(
         list({*keys, *(parent for these in parents.values() for parent in these)})
     )
+    computing = []
     for key in keys:
         assets_def = definitions[key]
         op_config = resolved.ops.get(assets_def.op.name)
         config = config_hash(op_config.config if op_config else None)
         if not would_reuse(instance, latest, key, parents[key], assets_def.check_keys, config):
-            return key
-    return None
+            computing.append(key)
+    return computing
 
 
 def run_main_job(
@@ -88,11 +90,13 @@ def run_main_job(
     if not rest:
         return MainRun([first], "nothing after the extracts can run: every step needs a failed one")
     if waiting := entities_waiting():
-        why = f"outbox rows to send ({', '.join(waiting)})"
-    elif (key := first_to_compute(instance, job, graph, rest, run_config)) is not None:
+        selected, why = rest, f"outbox rows to send ({', '.join(waiting)})"
+    elif computing := would_compute(instance, job, graph, rest, run_config):
+        # Those and the steps after them: no other step's inputs can move in this run.
+        selected = dg.AssetSelection.assets(*computing).downstream().resolve(graph) & rest
         why = (
-            f"{key.to_user_string()} computes (an input, the code or the settings changed, or "
-            "its last result is not today's)"
+            f"{computing[0].to_user_string()} and {len(computing) - 1} more compute (an input, "
+            "the code or the settings changed, or the last result is not today's)"
         )
     else:
         return MainRun(
@@ -100,4 +104,4 @@ def run_main_job(
             f"not run: nothing new since the last run, the {len(rest)} results after the "
             "extracts stand",
         )
-    return MainRun([first, run(rest)], f"ran: {why}")
+    return MainRun([first, run(selected)], f"{len(selected)} of {len(rest)} ran: {why}")

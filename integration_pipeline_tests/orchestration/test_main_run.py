@@ -8,7 +8,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from integration_pipeline.orchestration import reuse
-from integration_pipeline.orchestration.main_run import first_to_compute, run_main_job
+from integration_pipeline.orchestration.main_run import run_main_job, would_compute
 from integration_pipeline.orchestration.reuse import REUSED_FROM, reuse_when_unchanged
 from integration_pipeline.warehouse.fingerprint import extract_version
 
@@ -108,15 +108,15 @@ def test_nothing_new_after_the_extracts_starts_no_second_run(toy):
     assert sorted(computed) == ["other", "total"]
 
 
-def test_new_data_runs_the_rest_and_unchanged_steps_in_it_reuse(toy):
+def test_new_data_runs_only_what_it_moves(toy):
     run, change, computed, _, _ = toy
     run()
     change("INSERT INTO raw.items VALUES (5)")
     main = run()
-    assert len(main.results) == 2 and main.rest.startswith("ran: toy/total")
+    assert len(main.results) == 2 and main.rest.startswith("1 of 2 ran: toy/total")
     results = _materialized(main)
     assert results["total"].metadata["total"].value == 45
-    assert REUSED_FROM in results["other"].metadata  # its input did not move
+    assert "other" not in results  # its input did not move: its result stands
     assert sorted(computed) == ["other", "total", "total"]
 
 
@@ -125,7 +125,9 @@ def test_rows_waiting_in_an_outbox_run_the_rest(toy):
     run()
     main = run(waiting=["orders"])
     assert len(main.results) == 2 and "outbox rows to send (orders)" in main.rest
-    assert sorted(computed) == ["other", "total"]  # both reused in the second run
+    results = _materialized(main)
+    assert REUSED_FROM in results["total"].metadata and REUSED_FROM in results["other"].metadata
+    assert sorted(computed) == ["other", "total"]
 
 
 def test_other_settings_or_code_are_foreseen(toy, monkeypatch):
@@ -133,15 +135,15 @@ def test_other_settings_or_code_are_foreseen(toy, monkeypatch):
     run()
     job = defs.resolve_job_def("main")
     graph = defs.resolve_asset_graph()
-    ask = lambda config: first_to_compute(  # noqa: E731
+    ask = lambda config: would_compute(  # noqa: E731
         instance, job, graph, [TOTAL, OTHER], {"ops": {"toy__total": {"config": config}}}
     )
-    assert ask({}) is None
-    assert ask({"at_most": 10}) == TOTAL
+    assert ask({}) == []
+    assert ask({"at_most": 10}) == [TOTAL]
     main = run(config={"at_most": 10})
     assert len(main.results) == 2 and computed.count("total") == 2
     monkeypatch.setattr(reuse, "CODE_VERSION", "another version")
-    assert ask({"at_most": 10}) == OTHER  # the first in key order
+    assert ask({"at_most": 10}) == [OTHER, TOTAL]
     run(config={"at_most": 10})
     assert computed.count("total") == 3 and computed.count("other") == 2
 
