@@ -7,6 +7,7 @@ from integration_pipeline.syncs.outbox import (
     OUTBOX,
     Outcome,
     add_planned,
+    entities_waiting,
     mark,
     outbox_version,
     pending,
@@ -67,3 +68,17 @@ def test_a_batch_of_outcomes_is_recorded_row_by_row():
         ("toy:2:b", "failed", 1, None, "refused", "r2", None),
     ]
     assert [w["record_key"] for w in pending(connection, "toy")] == ["2"]  # retried
+
+
+def test_the_syncs_with_rows_to_send_are_named():
+    connection = duckdb.connect()
+    assert entities_waiting(connection) == []
+    add_planned(connection, "toy", "crm", "companies", [_write("1", "a")], "r1")
+    add_planned(connection, "other", "crm", "companies", [_write("2", "b")], "r1")
+    assert entities_waiting(connection) == ["other", "toy"]
+    mark(connection, [Outcome("toy:1:a", "sent", target_id="9")], "r2")
+    mark(connection, [Outcome("toy:2:b", "held", message="credit")], "r2")
+    assert entities_waiting(connection) == ["other"]  # held: tried again every run
+    for run in range(5):
+        mark(connection, [Outcome("toy:2:b", "failed", message="refused")], f"r{run + 3}")
+    assert entities_waiting(connection) == []  # failed too often: no longer tried
