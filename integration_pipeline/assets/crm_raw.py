@@ -9,6 +9,8 @@ from pydantic import Field
 
 from integration_pipeline.assets.erp_raw import REMOTE_RETRY
 from integration_pipeline.entities import crm_properties_written
+from integration_pipeline.orchestration.reuse import latest_data_version
+from integration_pipeline.orchestration.warm_checks import news_landed
 from integration_pipeline.resources import HubSpotResource
 from integration_pipeline.warehouse.crm_landing import CrmObject, land_crm_object
 from integration_pipeline.warehouse.fingerprint import extract_version
@@ -124,6 +126,8 @@ def crm_raw_asset(object_type: str) -> dg.AssetsDefinition:
             # Hashed again even when nothing was read: the landings of the objects that link
             # to this one patch its rows' links.
             version = dg.DataVersion(extract_version(connection, f"crm.{object_type}"))
+        if version.value != latest_data_version(context.instance, context.asset_key):
+            news_landed(context)  # the checks after this step will run their GX suites
         context.log.info(
             f"crm.{object_type}: {report.mode}, {report.rows_read} read, "
             f"{report.rows_total} in all, {stats.requests} requests"

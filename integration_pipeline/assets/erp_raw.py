@@ -20,6 +20,7 @@ from pydantic import Field
 
 from integration_pipeline.connectors.tryton.increments import Watermark
 from integration_pipeline.connectors.tryton.tables import ERP_TABLES, ErpTable
+from integration_pipeline.orchestration.warm_checks import news_landed
 from integration_pipeline.resources import ErpDatabase
 from integration_pipeline.warehouse.erp_landing import (
     LandingReport,
@@ -110,6 +111,9 @@ def erp_extract(
                 failed[landings[landing]] = error
                 continue
             report, version = landing.result()
+            last = last_landed.get(erp_asset_key(report.table))
+            if last is None or last.version != version:
+                news_landed(context)  # the checks after this step will run their GX suites
             context.log.info(
                 f"erp.{report.table}: {report.mode}, {report.rows_read} rows read, "
                 f"{report.rows_deleted} deleted, {report.rows_total} in all, "

@@ -34,16 +34,14 @@ def erp_customer_keys(warehouse: DuckDBResource) -> dg.AssetCheckResult:
     if carried:
         return carried
 
-    import great_expectations as gx
-
     outcomes = run_suite(
         frame,
         "erp_customer_keys",
         [
-            gx.expectations.ExpectColumnValuesToBeUnique(column="erp_party_id"),
-            gx.expectations.ExpectColumnValuesToBeUnique(column="erp_party_code"),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="erp_party_code"),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="name"),
+            ("ExpectColumnValuesToBeUnique", {"column": "erp_party_id"}),
+            ("ExpectColumnValuesToBeUnique", {"column": "erp_party_code"}),
+            ("ExpectColumnValuesToNotBeNull", {"column": "erp_party_code"}),
+            ("ExpectColumnValuesToNotBeNull", {"column": "name"}),
         ],
     )
     failed = [o for o in outcomes if not o.success]
