@@ -165,7 +165,7 @@ def would_reuse(
     config: str,
 ) -> bool:
     """Whether a step of `key` run now would reuse its last result (see `reused`), asked
-    before any run (orchestration/up_to_date.py)."""
+    before any run (orchestration/main_run.py)."""
     last = standing(latest, key, parents, config)
     return last is not None and _carried_checks(instance, check_keys, last.run_id) is not None
 
