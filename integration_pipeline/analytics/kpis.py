@@ -5,7 +5,7 @@ Every KPI of every month is a value or a reason it is missing ("no new customers
 month"), never 0 or infinity standing in for "cannot be computed".
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -146,12 +146,18 @@ def _receivable_at(lines: pd.DataFrame, day: pd.Timestamp) -> float:
 
 
 def kpis_for_month(
-    inputs: KpiInputs, month: Month, current: bool, discount_rate: float
+    inputs: KpiInputs,
+    month: Month,
+    current: bool,
+    discount_rate: float,
+    first_orders: pd.Series | None = None,
 ) -> dict[str, tuple[float | None, str | None]]:
+    """`first_orders`: each customer's first order date, when the caller has it already."""
     end = month.end
     o = inputs.orders
     orders = o[_in_month(o["order_date"], month)]
-    first_orders = o.groupby("golden_id")["order_date"].min()
+    if first_orders is None:
+        first_orders = o.groupby("golden_id")["order_date"].min()
     new_customers = int(_in_month(first_orders, month).sum())
     revenue = float(orders["revenue"].sum())
     cost = float(orders["cost"].sum())
@@ -223,9 +229,16 @@ def monthly_kpis(
     inputs: KpiInputs, months: list[Month], discount_rate: float = DEFAULT_DISCOUNT_RATE
 ) -> pd.DataFrame:
     """Long table: month (its first day), month_label, kpi, value, unit, missing_reason."""
+    # Every month groups the orders by customer: by integer codes, not the id strings (the
+    # strings were factorized again each time, a third of the step), and the first orders once.
+    codes = pd.factorize(inputs.orders["golden_id"])[0]
+    inputs = replace(inputs, orders=inputs.orders.assign(golden_id=codes))
+    first_orders = inputs.orders.groupby("golden_id")["order_date"].min()
     rows = []
     for month in months:
-        values = kpis_for_month(inputs, month, month == months[-1], discount_rate)
+        values = kpis_for_month(
+            inputs, month, month == months[-1], discount_rate, first_orders=first_orders
+        )
         for name, (value, reason) in values.items():
             rows.append(
                 {

@@ -4,10 +4,13 @@ the target must receive because its values differ. Pure: rows in, rows out."""
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integration_pipeline.entities.spec import EntitySync
 from integration_pipeline.syncs.transforms import apply_transform
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The payload key under which a write carries the records to associate it with.
 ASSOCIATIONS = "_associations"
@@ -44,6 +47,39 @@ def bad_rows(spec: EntitySync, rows: list[dict[str, Any]]) -> list[BadRow]:
             if broken:
                 found.append(BadRow(row.get("key"), rule.rule, rule.column, value, rule.message))
     return found
+
+
+def bad_rows_of_frame(spec: EntitySync, frame: "pd.DataFrame") -> list[BadRow]:
+    """`bad_rows` of a frame's rows, the same list: only the rows a column test picks out
+    become dicts (dicts of every row cost the staged steps ~0.7 s a run, profiled at 10,000
+    customers, where a handful of rows are bad)."""
+    import pandas as pd
+
+    suspect = pd.Series(False, index=frame.index)
+    for rule in spec.row_rules:
+        if rule.column not in frame:  # row.get gives None: every row lacks the value
+            suspect |= rule.rule == "not_null"
+            continue
+        values = frame[rule.column]
+        suspect |= values.isna() if rule.rule == "not_null" else _negative(values)
+    columns = [c for c in dict.fromkeys(["key", *(r.column for r in spec.row_rules)]) if c in frame]
+    picked = frame.loc[suspect, columns]
+    return bad_rows(spec, picked.astype(object).where(picked.notna(), None).to_dict("records"))
+
+
+def _negative(values: "pd.Series") -> "pd.Series":
+    # Compared value by value where the column is of Python objects (Decimal, say), as
+    # bad_rows compares them; a value that cannot be compared is left for bad_rows to judge.
+    if values.dtype == object:
+        return values.map(_compares_below_zero).astype(bool)
+    return (values < 0).fillna(False).astype(bool)
+
+
+def _compares_below_zero(value: Any) -> bool:
+    try:
+        return value is not None and value == value and value < 0
+    except TypeError:
+        return True
 
 
 def target_values(spec: EntitySync, row: dict[str, Any]) -> dict[str, str | None]:

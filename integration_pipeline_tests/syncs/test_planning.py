@@ -4,7 +4,7 @@ from datetime import date
 
 from integration_pipeline.entities.customer_insights import CUSTOMER_INSIGHTS
 from integration_pipeline.entities.stock import STOCK
-from integration_pipeline.syncs.planning import bad_rows, plan_writes
+from integration_pipeline.syncs.planning import bad_rows, bad_rows_of_frame, plan_writes
 
 
 def test_only_changed_records_are_planned_and_keys_are_stable():
@@ -64,6 +64,44 @@ def test_rows_breaking_a_rule_are_named():
         (None, "key", "not_null"),
         ("P-9", "on_hand", "not_null"),
     ]
+
+
+def test_a_frame_gives_the_bad_rows_its_rows_give():
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from integration_pipeline.entities.spec import RowRule
+
+    spec = STOCK.model_copy(
+        update={
+            "row_rules": (
+                RowRule(column="key", rule="not_null"),
+                RowRule(column="on_hand", rule="non_negative"),
+                RowRule(column="price", rule="non_negative"),
+            )
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "key": ["P-1", None, "P-3", "P-4", "P-5", "P-6"],
+            "on_hand": [1.0, 2.0, -1.0, float("nan"), 0.0, -0.5],
+            "price": [Decimal("1"), Decimal("2"), None, Decimal("-3"), Decimal("0"), None],
+            "name": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    found = bad_rows_of_frame(spec, frame)
+    assert found == bad_rows(spec, rows)
+    assert [(b.key, b.column) for b in found] == [
+        (None, "key"),
+        ("P-3", "on_hand"),
+        ("P-4", "price"),
+        ("P-6", "on_hand"),
+    ]
+    # A rule's column missing from the frame: every row lacks the value.
+    missing = spec.model_copy(update={"row_rules": (RowRule(column="lines", rule="not_null"),)})
+    assert len(bad_rows_of_frame(missing, frame)) == len(frame) == len(bad_rows(missing, rows))
 
 
 def test_archives_are_planned_for_live_records_once_per_event():
