@@ -46,26 +46,29 @@ ORDERS = EntitySync(
              AND made.record_key = crm.golden_id
             GROUP BY 1
         ),
-        lines AS (
-            SELECT w.id AS deal,
-                   to_json(list({'product_code': li.properties ->> 'hs_sku',
-                                 'quantity': li.properties ->> 'quantity',
-                                 'unit_price': li.properties ->> 'price'} ORDER BY li.id))
-                       AS lines
+        -- Each won deal's line items, their JSON read once for the lines and the demand.
+        deal_item AS (
+            SELECT w.id AS deal, li.id AS line_item,
+                   li.properties ->> 'hs_sku' AS product_code,
+                   li.properties ->> 'quantity' AS quantity,
+                   li.properties ->> 'price' AS unit_price
             FROM won w,
                  unnest(CAST(w.associations -> 'line_items' AS VARCHAR[])) AS item(id)
             JOIN crm.line_items li ON li.id = CAST(item.id AS BIGINT) AND NOT li.archived
+        ),
+        lines AS (
+            SELECT deal,
+                   to_json(list({'product_code': product_code, 'quantity': quantity,
+                                 'unit_price': unit_price} ORDER BY line_item)) AS lines
+            FROM deal_item
             GROUP BY 1
         ),
         -- The stock gate: a product the order asks more of than the policy's quantity
         -- (forecast: what is left after confirmed orders; on_hand: what is on the shelf;
         -- none: no gate) holds the order as a quotation.
         demand AS (
-            SELECT w.id AS deal, li.properties ->> 'hs_sku' AS product_code,
-                   sum(CAST(li.properties ->> 'quantity' AS DOUBLE)) AS quantity
-            FROM won w,
-                 unnest(CAST(w.associations -> 'line_items' AS VARCHAR[])) AS item(id)
-            JOIN crm.line_items li ON li.id = CAST(item.id AS BIGINT) AND NOT li.archived
+            SELECT deal, product_code, sum(CAST(quantity AS DOUBLE)) AS quantity
+            FROM deal_item
             GROUP BY 1, 2
         ),
         short AS (
