@@ -150,14 +150,12 @@ def kpis_for_month(
     month: Month,
     current: bool,
     discount_rate: float,
-    first_orders: pd.Series | None = None,
+    first_orders: pd.Series,
 ) -> dict[str, tuple[float | None, str | None]]:
-    """`first_orders`: each customer's first order date, when the caller has it already."""
+    """`first_orders`: each customer's first order date (the same for every month)."""
     end = month.end
     o = inputs.orders
     orders = o[_in_month(o["order_date"], month)]
-    if first_orders is None:
-        first_orders = o.groupby("golden_id")["order_date"].min()
     new_customers = int(_in_month(first_orders, month).sum())
     revenue = float(orders["revenue"].sum())
     cost = float(orders["cost"].sum())
